@@ -1,0 +1,80 @@
+// npm run bench:daemon — the daemon against two baselines in one run, on loopback only:
+// a plain node:http server and a bare @hono/node-server route, serving the same template
+// bytes as briefd (which also checks Host/Origin, the session token, rate limits, and writes
+// an audit line per delivery). Rounds alternate the servers to spread machine noise; we
+// report the median round and the min..max.
+import autocannon from 'autocannon'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { cpuSeconds, fmt, machine, median, startServer, table } from './lib.mjs'
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
+const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Number)
+const contentDir = resolve('content')
+const stateDir = mkdtempSync(join(tmpdir(), 'briefd-bench-'))
+
+async function load(server, connections, headers) {
+  const port = server.port
+  const cpu0 = cpuSeconds(server.child.pid)
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}/v1/templates/review-verdict`,
+    connections,
+    duration: DURATION_S,
+    headers,
+  })
+  if (r.non2xx > 0 || r.errors > 0) throw new Error(`benchmark saw ${r.non2xx} non-2xx and ${r.errors} errors on port ${port}: ${JSON.stringify(r.statusCodeStats)}`)
+  const cpu = cpuSeconds(server.child.pid) - cpu0
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUs: (cpu * 1e6) / r.requests.total }
+}
+
+async function main() {
+  const kinds = ['bare-http', 'bare-hono', 'briefd']
+  const servers = {}
+  try {
+    for (const k of kinds) servers[k] = await startServer(['bench/servers.mjs', k, contentDir, stateDir])
+  } catch (err) {
+    for (const s of Object.values(servers)) await s.stop()
+    throw err
+  }
+  const { requestSession } = await import('../dist/client/sessions.js')
+  const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
+  const session = await requestSession({ url: `http://127.0.0.1:${servers.briefd.port}`, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 2000 })
+  const headersFor = (k) => (k === 'briefd' ? { authorization: `Bearer ${session.token}` } : {})
+  const results = {}
+  try {
+    for (const c of CONNECTIONS) {
+      for (const k of kinds) await load(servers[k], c, headersFor(k)) // warm-up (JIT, caches)
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const k of kinds) {
+          const r = await load(servers[k], c, headersFor(k))
+          ;((results[c] ??= {})[k] ??= []).push(r)
+        }
+      }
+    }
+  } finally {
+    for (const k of kinds) await servers[k].stop()
+    rmSync(stateDir, { recursive: true, force: true })
+  }
+  const rows = [['connections', 'server', 'req/s (median)', 'req/s min..max', 'p50 ms', 'p99 ms', 'vs bare Hono', 'server CPU µs/req', 'CPU vs bare Hono']]
+  for (const c of CONNECTIONS) {
+    const honoRps = median(results[c]['bare-hono'].map((r) => r.rps))
+    const honoCpu = median(results[c]['bare-hono'].map((r) => r.cpuUs))
+    for (const k of kinds) {
+      const rs = results[c][k]
+      const rps = rs.map((r) => r.rps)
+      rows.push([c, k, fmt(median(rps), 0), `${fmt(Math.min(...rps), 0)}..${fmt(Math.max(...rps), 0)}`, fmt(median(rs.map((r) => r.p50)), 1), fmt(median(rs.map((r) => r.p99)), 1), `${fmt(median(rps) / honoRps)}×`, fmt(median(rs.map((r) => r.cpuUs)), 1), `${fmt(median(rs.map((r) => r.cpuUs)) / honoCpu)}×`])
+    }
+  }
+  console.log(`machine: ${await machine()}`)
+  console.log(`rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each)\n`)
+  console.log(table(rows))
+}
+
+try {
+  await main()
+} catch (err) {
+  console.error(err)
+  process.exitCode = 1
+}

@@ -1,0 +1,84 @@
+/**
+ * @module content/check
+ * `briefd content check` and the daemon's start-up warnings: is the content dir complete,
+ * and does preamble + instructions fit the host's instruction limit? Claude Code cuts server
+ * instructions at 2,048 characters and replaces the rest with "… [truncated]"; anything
+ * longer belongs in briefing.md, which is delivered through a tool instead.
+ */
+import { readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { BriefdError, errnoCode } from '../shared/errors.js'
+import { readContentFile } from './files.js'
+import { isValidTemplateName } from './names.js'
+import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
+
+export const DEFAULT_INSTRUCTIONS_LIMIT = 2048
+
+export interface ContentFinding {
+  level: 'error' | 'warning'
+  file: string
+  message: string
+}
+
+export interface ContentReport {
+  dir: string
+  instructionsLength: number
+  instructionsLimit: number
+  templates: string[]
+  findings: ContentFinding[]
+}
+
+/** Checks a content dir; never returns any of its text. */
+export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
+  assertContentDir(dir)
+  const findings: ContentFinding[] = []
+  const read = (rel: string): string | undefined => {
+    try {
+      return readContentFile(dir, rel)?.text
+    } catch (err) {
+      findings.push({ level: 'error', file: join(dir, rel), message: err instanceof BriefdError ? err.message : String(err) })
+      return undefined
+    }
+  }
+  const preamble = read(CONTENT_FILES.preamble)
+  const instructions = read(CONTENT_FILES.instructions)
+  if (preamble === undefined) {
+    findings.push({ level: 'warning', file: join(dir, CONTENT_FILES.preamble), message: 'no confidentiality preamble; instruction documents are served without one' })
+  }
+  let instructionsLength = 0
+  if (instructions === undefined) {
+    findings.push({ level: 'error', file: join(dir, CONTENT_FILES.instructions), message: 'missing: sessions would get no instructions' })
+  } else {
+    instructionsLength = withPreamble(preamble, instructions).length
+    if (instructionsLength > instructionsLimit) {
+      findings.push({
+        level: 'error',
+        file: join(dir, CONTENT_FILES.instructions),
+        message: `preamble + instructions are ${instructionsLength} characters; the host cuts them at ${instructionsLimit} (move the rest to ${CONTENT_FILES.briefing})`,
+      })
+    }
+  }
+  for (const optional of [CONTENT_FILES.voice, CONTENT_FILES.briefing]) {
+    if (read(optional) === undefined && !findings.some((f) => f.file === join(dir, optional))) {
+      findings.push({ level: 'warning', file: join(dir, optional), message: 'missing (optional)' })
+    }
+  }
+  const templates: string[] = []
+  const tdir = join(dir, CONTENT_FILES.templatesDir)
+  let entries: string[] = []
+  try {
+    entries = readdirSync(tdir)
+  } catch (err) {
+    findings.push({ level: 'warning', file: tdir, message: errnoCode(err) === 'ENOENT' ? 'no templates dir' : `unreadable (${errnoCode(err) ?? String(err)})` })
+  }
+  for (const entry of entries.sort()) {
+    if (!entry.endsWith('.md')) continue
+    const name = entry.slice(0, -3)
+    if (!isValidTemplateName(name)) {
+      findings.push({ level: 'warning', file: join(tdir, entry), message: 'not served: template names are letters, digits, "_" and "-"' })
+      continue
+    }
+    if (read(`${CONTENT_FILES.templatesDir}/${entry}`) !== undefined) templates.push(name)
+  }
+  return { dir, instructionsLength, instructionsLimit, templates, findings }
+}

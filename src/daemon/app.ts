@@ -1,0 +1,75 @@
+/**
+ * @module daemon/app
+ * Builds the daemon's Hono app from its parts. It never listens (see server.ts), so tests
+ * can drive it with `app.request()` and the real server with real HTTP.
+ *
+ * @example
+ * const app = createApp(deps)
+ * const res = await app.request('/health', { headers: { host: '127.0.0.1:7866' } })
+ */
+import { Hono } from 'hono'
+import { BriefdError } from '../shared/errors.js'
+import type { Logger } from '../shared/log.js'
+import type { ContentStore } from '../content/store.js'
+import type { Keyring } from '../session/keyring.js'
+import type { SessionLedger } from '../session/ledger.js'
+import type { SessionVerifier } from '../session/verifier.js'
+import type { AuditLog } from './audit.js'
+import type { DaemonEnv } from './context.js'
+import { createErrorHandler } from './error-handler.js'
+import { createRequestGuard } from './middleware/guard.js'
+import { createSessionGate } from './middleware/require-session.js'
+import type { RateLimitConfig, RateLimiter } from './rate-limit.js'
+import { documentRoutes } from './routes/documents.js'
+import { healthRoutes } from './routes/health.js'
+import { allowedMethods } from './routes/labels.js'
+import type { RouteKit } from './route.js'
+import { sessionRoutes } from './routes/sessions.js'
+
+export interface AppDeps {
+  store: ContentStore
+  keyring: Keyring
+  ledger: SessionLedger
+  verifier: SessionVerifier
+  audit: AuditLog
+  limiter: RateLimiter
+  limits: RateLimitConfig
+  isBootstrap: (presented: string) => boolean
+  logger: Logger
+  /** The listening port (known after listen()). */
+  port: () => number
+  allowedOrigins: readonly string[]
+  /** The address the daemon is bound to (accepted in Host besides the loopback names). */
+  boundHost?: string
+  sessionTtlSeconds: number
+  bodyLimitBytes: number
+  now: () => number
+}
+
+export function createApp(deps: AppDeps): Hono<DaemonEnv> {
+  const app = new Hono<DaemonEnv>()
+  const kit: RouteKit = {
+    guard: createRequestGuard({
+      port: deps.port,
+      allowedOrigins: deps.allowedOrigins,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
+    }),
+    gate: createSessionGate({ verifier: deps.verifier, limiter: deps.limiter, limits: deps.limits }),
+  }
+
+  app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
+  app.route('/', sessionRoutes({ ...deps, kit }))
+  app.route('/', documentRoutes({ store: deps.store, audit: deps.audit, kit }))
+
+  // Nothing matched this method and path: still guard it (a rebinding page learns nothing,
+  // not even 404 vs 405), then 405 for a known path, 404 for anything else.
+  app.notFound(function notFound(c) {
+    kit.guard(c)
+    const allow = allowedMethods(c.req.path)
+    if (allow) throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
+    throw new BriefdError('ERR_NOT_FOUND', 'no such route')
+  })
+  app.onError(createErrorHandler(deps))
+  return app
+}

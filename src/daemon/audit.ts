@@ -1,0 +1,211 @@
+/**
+ * @module daemon/audit
+ * The audit log: one JSON line per session issued or revoked, document delivered, and
+ * request denied, appended to `audit.log` (0600) in the state dir. It never contains a token,
+ * the bootstrap credential or any content: only times, session ids, routes, document names,
+ * statuses and error codes. A delivery waits for its line to be written (to the page cache)
+ * before its response leaves, and a failed write fails the delivery closed. Delivery lines
+ * are batched: all the lines of one event-loop turn go out in one write(2), which keeps the
+ * audit cost per request at a few microseconds under load.
+ */
+import { closeSync, fstatSync, renameSync, writeSync } from 'node:fs'
+import { join } from 'node:path'
+import { BriefdError } from '../shared/errors.js'
+import type { Logger } from '../shared/log.js'
+import { STATE_FILES } from '../shared/paths.js'
+import { ensurePrivateDir, openPrivateAppend } from '../shared/secure-fs.js'
+
+export type AuditEvent = 'daemon.started' | 'daemon.stopped' | 'session.issued' | 'session.revoked' | 'document.delivered' | 'request.denied' | 'requests.rate_limited'
+
+export interface AuditEntry {
+  event: AuditEvent
+  status?: number
+  session_id?: string
+  /** Method and route pattern, never the raw URL (which may carry anything). */
+  route?: string
+  document?: string
+  /** Error code of a denial. */
+  reason?: string
+  /** Free-form, non-secret counters (e.g. suppressed 429s). */
+  count?: number
+}
+
+export interface AuditLogOptions {
+  stateDir: string
+  logger: Logger
+  /** Rotate to audit.log.1 beyond this size. */
+  maxBytes?: number
+  now?: () => number
+}
+
+const NLINK_CHECK_MS = 1000
+
+export class AuditLog {
+  readonly #stateDir: string
+  readonly #path: string
+  readonly #logger: Logger
+  readonly #maxBytes: number
+  readonly #now: () => number
+  #fd = -1
+  #size = 0
+  #checkedAt = 0
+  #rateLimited = 0
+  #rateWindow = 0
+  #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
+
+  constructor(options: AuditLogOptions) {
+    this.#stateDir = options.stateDir
+    this.#path = join(options.stateDir, STATE_FILES.audit)
+    this.#logger = options.logger
+    this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024
+    this.#now = options.now ?? (() => Date.now())
+    this.#open()
+  }
+
+  get path(): string {
+    return this.#path
+  }
+
+  #open(): void {
+    ensurePrivateDir(this.#stateDir, { label: 'state dir' })
+    this.#fd = openPrivateAppend(this.#path, 'audit log')
+    this.#size = fstatSync(this.#fd).size
+    this.#checkedAt = this.#now()
+  }
+
+  #ensureOpen(now: number): void {
+    if (this.#fd < 0) return this.#open()
+    if (now - this.#checkedAt < NLINK_CHECK_MS) return
+    this.#checkedAt = now
+    // The file (or the whole state dir) was removed: lines written now would be lost.
+    if (fstatSync(this.#fd).nlink === 0) {
+      this.#logger.warn(`audit log ${this.#path} was removed; starting a new one`)
+      this.#reopen()
+    }
+  }
+
+  #reopen(): void {
+    const old = this.#fd
+    this.#fd = -1
+    if (old >= 0) closeSync(old)
+    this.#open()
+  }
+
+  #rotate(): void {
+    const old = this.#fd
+    this.#fd = -1
+    closeSync(old)
+    renameSync(this.#path, `${this.#path}.1`)
+    this.#open()
+  }
+
+  /** Appends one entry now. Throws ERR_AUDIT_UNAVAILABLE if it cannot be written. */
+  record(entry: AuditEntry): void {
+    const now = this.#now()
+    this.#flushBatch()
+    this.#flushRateLimited(now)
+    this.#write(now, entry)
+  }
+
+  /**
+   * Queues an entry for the batch written at the end of this event-loop turn; resolves once
+   * it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   */
+  enqueue(entry: AuditEntry): Promise<void> {
+    const line = this.#line(this.#now(), entry)
+    if (!this.#batch) {
+      let resolve!: () => void
+      let reject!: (err: unknown) => void
+      const done = new Promise<void>((res, rej) => {
+        resolve = res
+        reject = rej
+      })
+      this.#batch = { lines: [], done, resolve, reject }
+      setImmediate(() => this.#flushBatch())
+    }
+    this.#batch.lines.push(line)
+    return this.#batch.done
+  }
+
+  #flushBatch(): void {
+    const batch = this.#batch
+    if (!batch) return
+    this.#batch = undefined
+    try {
+      this.#writeRaw(this.#now(), batch.lines.join(''))
+      batch.resolve()
+    } catch (err) {
+      batch.reject(err)
+    }
+  }
+
+  /**
+   * Records a 429. A flood would otherwise fill the disk with identical lines: the first
+   * per second is written, the rest are counted and summarised in one line.
+   */
+  recordRateLimited(entry: AuditEntry): void {
+    const now = this.#now()
+    const window = Math.floor(now / 1000)
+    if (window === this.#rateWindow && this.#rateLimited > 0) {
+      this.#rateLimited++
+      return
+    }
+    this.#flushRateLimited(now)
+    this.#rateWindow = window
+    this.#rateLimited = 1
+    this.#write(now, entry)
+  }
+
+  #flushRateLimited(now: number): void {
+    if (this.#rateLimited > 1 && Math.floor(now / 1000) !== this.#rateWindow) {
+      const count = this.#rateLimited - 1
+      this.#rateLimited = 0
+      this.#write(now, { event: 'requests.rate_limited', status: 429, count })
+    } else if (Math.floor(now / 1000) !== this.#rateWindow) {
+      this.#rateLimited = 0
+    }
+  }
+
+  #isoAt = -1
+  #iso = ''
+
+  #line(now: number, entry: AuditEntry): string {
+    // Lines of one millisecond share their timestamp string; toISOString is not free.
+    if (now !== this.#isoAt) {
+      this.#isoAt = now
+      this.#iso = new Date(now).toISOString()
+    }
+    return `{"time":"${this.#iso}",${JSON.stringify(entry).slice(1)}\n`
+  }
+
+  #write(now: number, entry: AuditEntry): void {
+    this.#writeRaw(now, this.#line(now, entry))
+  }
+
+  #writeRaw(now: number, text: string): void {
+    try {
+      this.#ensureOpen(now)
+      const bytes = Buffer.from(text, 'utf8')
+      if (this.#size + bytes.length > this.#maxBytes) this.#rotate()
+      let off = 0
+      while (off < bytes.length) off += writeSync(this.#fd, bytes, off, bytes.length - off)
+      this.#size += bytes.length
+    } catch (err) {
+      this.#logger.error(`audit log ${this.#path} cannot be written (${err instanceof Error ? err.message : String(err)})`)
+      // Try a fresh handle next time: the fault (full disk, removed dir) may clear.
+      try {
+        if (this.#fd >= 0) closeSync(this.#fd)
+      } catch {
+        // already closed; nothing to release
+      }
+      this.#fd = -1
+      throw new BriefdError('ERR_AUDIT_UNAVAILABLE', `audit log ${this.#path} cannot be written`, { cause: err })
+    }
+  }
+
+  close(): void {
+    this.#flushBatch()
+    if (this.#fd >= 0) closeSync(this.#fd)
+    this.#fd = -1
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * @module daemon/body
+ * Reads a request body with a hard size cap, whether or not Content-Length was sent
+ * (a chunked upload cannot exceed the limit either).
+ */
+import type { Context } from 'hono'
+import { BriefdError } from '../shared/errors.js'
+import type { DaemonEnv } from './context.js'
+
+export async function readBodyText(c: Context<DaemonEnv>, limitBytes: number): Promise<string> {
+  const stream = c.req.raw.body
+  if (!stream) return ''
+  const reader = stream.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limitBytes) {
+      await reader.cancel().catch(() => {})
+      throw new BriefdError('ERR_BODY_TOO_LARGE', `body exceeds ${limitBytes} bytes`)
+    }
+    chunks.push(value)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}

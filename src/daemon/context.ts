@@ -1,0 +1,18 @@
+/**
+ * @module daemon/context
+ * What the daemon's middleware puts on the Hono context, typed in one place.
+ */
+import type { HttpBindings } from '@hono/node-server'
+import type { VerifiedSession } from '../session/verifier.js'
+
+export interface DaemonVariables {
+  /** Set by requireSession once the token checked out. */
+  session: VerifiedSession
+  /** Set by routes that serve a document, for the audit line of a denial. */
+  document: string
+}
+
+export interface DaemonEnv {
+  Bindings: Partial<HttpBindings>
+  Variables: DaemonVariables
+}

@@ -1,0 +1,59 @@
+/**
+ * @module daemon/error-handler
+ * Turns every failure into its JSON error response, audits the denial, and logs the real
+ * reason (error code and message, never a token or content) to the daemon's stderr. An
+ * unexpected error becomes a bare 500: no stack trace ever reaches the client.
+ */
+import type { Context } from 'hono'
+import { BriefdError } from '../shared/errors.js'
+import type { Logger } from '../shared/log.js'
+import type { AuditLog } from './audit.js'
+import type { DaemonEnv } from './context.js'
+import { toWireError, wireErrorBody, wireErrorHeaders } from './error-map.js'
+import { jsonResponse } from './http.js'
+import type { RateLimitConfig, RateLimiter } from './rate-limit.js'
+import { routeLabel } from './routes/labels.js'
+
+export interface ErrorHandlerOptions {
+  audit: AuditLog
+  logger: Logger
+  limiter: RateLimiter
+  limits: RateLimitConfig
+}
+
+export function createErrorHandler(o: ErrorHandlerOptions): (err: unknown, c: Context<DaemonEnv>) => Response {
+  return function handleError(err, c) {
+    let error = err
+    const session = c.get('session')
+    const route = routeLabel(c.req.method, c.req.path)
+    let wire = toWireError(error)
+    // Every denial of a caller without a valid session spends from the anonymous bucket;
+    // once it is empty the answer is 429, which also keeps a flood out of the audit log.
+    if (wire.status >= 400 && wire.status < 500 && wire.status !== 429 && session === undefined) {
+      const wait = o.limiter.take('anonymous', o.limits.anonymous)
+      if (wait > 0) {
+        error = new BriefdError('ERR_RATE_LIMITED', 'too many failed or anonymous requests', { cause: err, details: { retryAfterSeconds: wait } })
+        wire = toWireError(error)
+      }
+    }
+    if (wire.status === 500) {
+      o.logger.error(`${route}: ${err instanceof BriefdError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error'}`)
+    } else {
+      o.logger.debug(`${route} → ${wire.status}${error instanceof BriefdError ? ` ${error.code}: ${error.message}` : ''}`)
+    }
+    const entry = {
+      event: 'request.denied' as const,
+      status: wire.status,
+      route,
+      ...(session ? { session_id: session.sessionId } : {}),
+      reason: error instanceof BriefdError ? error.code : 'ERR_INTERNAL',
+    }
+    try {
+      if (wire.status === 429) o.audit.recordRateLimited(entry)
+      else o.audit.record(entry)
+    } catch {
+      // The denial stands even if it cannot be audited; the audit log reported its failure.
+    }
+    return jsonResponse(wire.status, wireErrorBody(wire), wireErrorHeaders(wire, error))
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * @module daemon/routes/documents
+ * The confidential documents, each behind requireSession. Auth runs before the template
+ * name is even looked at, so without a valid token an unknown template is indistinguishable
+ * from a known one (no enumeration). Each delivery is audited before it is sent; if the
+ * audit line cannot be written, the delivery is refused (fail closed).
+ */
+import { Hono, type Context } from 'hono'
+import { BriefdError } from '../../shared/errors.js'
+import type { ContentDocument, ContentStore } from '../../content/store.js'
+import type { AuditLog } from '../audit.js'
+import type { DaemonEnv } from '../context.js'
+import { emptyResponse, jsonHeadersWithEtag, jsonResponseWithHeaders } from '../http.js'
+import { sessionRoute, type RouteKit } from '../route.js'
+import type { VerifiedSession } from '../../session/verifier.js'
+
+export interface DocumentRoutesOptions {
+  store: ContentStore
+  audit: AuditLog
+  kit: RouteKit
+}
+
+/** RFC 9110 §13.1.2: a list of entity tags or `*`; weak tags compare weakly for GET. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false
+  const trimmed = header.trim()
+  if (trimmed === '*') return true
+  const opaque = etag.startsWith('W/') ? etag.slice(2) : etag
+  return trimmed.split(',').some((t) => {
+    const tag = t.trim()
+    return (tag.startsWith('W/') ? tag.slice(2) : tag) === opaque
+  })
+}
+
+async function deliver(c: Context<DaemonEnv>, session: VerifiedSession, audit: AuditLog, route: string, document: string, doc: ContentDocument | undefined): Promise<Response> {
+  if (!doc) throw new BriefdError('ERR_CONTENT_NOT_FOUND', 'no such document')
+  const notModified = matchesIfNoneMatch(c.req.header('if-none-match'), doc.etag)
+  const status = notModified ? 304 : 200
+  await audit.enqueue({ event: 'document.delivered', status, session_id: session.sessionId, route, document })
+  return notModified ? emptyResponse(304, { etag: doc.etag }) : jsonResponseWithHeaders(200, doc.json, jsonHeadersWithEtag(doc.etag))
+}
+
+export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
+  const { store, audit, kit } = o
+  return new Hono<DaemonEnv>()
+    .get('/v1/instructions', sessionRoute(kit, function instructions(c, s) {
+      return deliver(c, s, audit, 'GET /v1/instructions', 'instructions', store.instructions())
+    }))
+    .get('/v1/voice', sessionRoute(kit, function voice(c, s) {
+      return deliver(c, s, audit, 'GET /v1/voice', 'voice', store.voice())
+    }))
+    .get('/v1/briefing', sessionRoute(kit, function briefing(c, s) {
+      return deliver(c, s, audit, 'GET /v1/briefing', 'briefing', store.briefing())
+    }))
+    .get('/v1/templates/:name', sessionRoute(kit, function template(c, s) {
+      const name = c.req.param('name') ?? ''
+      return deliver(c, s, audit, 'GET /v1/templates/:name', `template:${name}`, store.template(name))
+    }))
+}

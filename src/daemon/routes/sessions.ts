@@ -1,0 +1,102 @@
+/**
+ * @module daemon/routes/sessions
+ * Session lifecycle. `POST /v1/sessions` takes the bootstrap credential and returns a fresh
+ * session token; `GET /v1/sessions/current` describes the presented session (no content);
+ * `DELETE /v1/sessions/current` revokes it, durably, before answering 204.
+ */
+import { randomUUID } from 'node:crypto'
+import { Hono, type Context } from 'hono'
+import { BriefdError } from '../../shared/errors.js'
+import { MIN_SESSION_TTL_SECONDS } from '../../session/constants.js'
+import type { Keyring } from '../../session/keyring.js'
+import type { SessionLedger } from '../../session/ledger.js'
+import { issueSessionToken } from '../../session/tokens.js'
+import type { AuditLog } from '../audit.js'
+import type { DaemonEnv } from '../context.js'
+import { emptyResponse, jsonResponse } from '../http.js'
+import { readBodyText } from '../body.js'
+import { bearerToken } from '../middleware/credentials.js'
+import { openRoute, sessionRoute, type RouteKit } from '../route.js'
+import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
+import type { Logger } from '../../shared/log.js'
+
+export interface SessionRoutesOptions {
+  keyring: Keyring
+  ledger: SessionLedger
+  audit: AuditLog
+  limiter: RateLimiter
+  limits: RateLimitConfig
+  /** Constant-time check of the bootstrap credential. */
+  isBootstrap: (presented: string) => boolean
+  sessionTtlSeconds: number
+  bodyLimitBytes: number
+  kit: RouteKit
+  logger: Logger
+  now: () => number
+}
+
+/** Parses the optional `{ "ttl_seconds": n }` body. */
+async function requestedTtl(c: Context<DaemonEnv>, maxTtl: number, limitBytes: number): Promise<number> {
+  const text = await readBodyText(c, limitBytes)
+  if (text.trim() === '') return maxTtl
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (err) {
+    throw new BriefdError('ERR_REQUEST_INVALID', 'body is not JSON', { cause: err })
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BriefdError('ERR_REQUEST_INVALID', 'body must be a JSON object')
+  const ttl = (body as { ttl_seconds?: unknown }).ttl_seconds
+  if (ttl === undefined) return maxTtl
+  if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < MIN_SESSION_TTL_SECONDS) {
+    throw new BriefdError('ERR_REQUEST_INVALID', `ttl_seconds must be an integer ≥ ${MIN_SESSION_TTL_SECONDS}`)
+  }
+  // Callers may ask for less than the configured lifetime, never more.
+  return Math.min(ttl, maxTtl)
+}
+
+export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
+  const app = new Hono<DaemonEnv>()
+
+  app.post(
+    '/v1/sessions',
+    openRoute(o.kit, async function issueSession(c) {
+      const presented = bearerToken(c)
+      if (presented === undefined) throw new BriefdError('ERR_SESSION_MISSING', 'no bootstrap credential')
+      if (!o.isBootstrap(presented)) throw new BriefdError('ERR_BOOTSTRAP_INVALID', 'bootstrap credential mismatch')
+      const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
+      if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', { details: { retryAfterSeconds: wait } })
+      const ttl = await requestedTtl(c, o.sessionTtlSeconds, o.bodyLimitBytes)
+      try {
+        o.keyring.refresh()
+      } catch (err) {
+        o.logger.error(`signing keys could not be reloaded; still signing with the loaded key (${err instanceof Error ? err.message : String(err)})`)
+      }
+      const issuedAt = Math.floor(o.now() / 1000)
+      const expiresAt = issuedAt + ttl
+      const sessionId = randomUUID()
+      const token = await issueSessionToken(o.keyring.current(), { sessionId, issuedAt, expiresAt })
+      o.ledger.recordIssued(sessionId, expiresAt)
+      o.audit.record({ event: 'session.issued', status: 201, session_id: sessionId, route: 'POST /v1/sessions' })
+      return jsonResponse(201, JSON.stringify({ token, session_id: sessionId, expires_at: new Date(expiresAt * 1000).toISOString() }))
+    }),
+  )
+
+  app.get(
+    '/v1/sessions/current',
+    sessionRoute(o.kit, function describeSession(_c, s) {
+      return jsonResponse(200, JSON.stringify({ session_id: s.sessionId, expires_at: new Date(s.expiresAt * 1000).toISOString() }))
+    }),
+  )
+
+  app.delete(
+    '/v1/sessions/current',
+    sessionRoute(o.kit, function revokeSession(_c, s) {
+      o.ledger.revoke(s.sessionId, s.expiresAt)
+      o.audit.record({ event: 'session.revoked', status: 204, session_id: s.sessionId, route: 'DELETE /v1/sessions/current' })
+      return emptyResponse(204)
+    }),
+  )
+
+  return app
+}

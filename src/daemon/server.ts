@@ -1,0 +1,148 @@
+/**
+ * @module daemon/server
+ * Assembles the daemon from its config and starts listening. The only file that opens a
+ * socket. It binds the configured loopback address explicitly (node's default is every
+ * interface), bounds slow clients and header sizes, and writes `daemon.json` (0600) so local
+ * clients can find the port.
+ */
+import { createAdaptorServer } from '@hono/node-server'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { join } from 'node:path'
+import { checkContent } from '../content/check.js'
+import { ContentStore } from '../content/store.js'
+import { BriefdError, errnoCode } from '../shared/errors.js'
+import type { Logger } from '../shared/log.js'
+import { STATE_FILES } from '../shared/paths.js'
+import { ensurePrivateDir, removeFileIfExists, writeSecretFileAtomic } from '../shared/secure-fs.js'
+import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
+import { createSecretMatcher, loadOrCreateBootstrapCredential } from '../session/bootstrap.js'
+import { Keyring } from '../session/keyring.js'
+import { SessionLedger } from '../session/ledger.js'
+import { SessionVerifier } from '../session/verifier.js'
+import { createApp } from './app.js'
+import { AuditLog } from './audit.js'
+import type { DaemonConfig } from './config.js'
+import { RateLimiter } from './rate-limit.js'
+
+export interface DaemonHandle {
+  url: string
+  host: string
+  port: number
+  config: DaemonConfig
+  /** Live sessions (issued, not revoked, not expired). */
+  liveSessions(): number
+  /** Graceful stop: stop accepting, let in-flight requests finish, release files. */
+  close(): Promise<void>
+}
+
+export interface StartDaemonOptions {
+  logger: Logger
+  now?: () => number
+}
+
+export function urlFor(host: string, port: number): string {
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+}
+
+function listen(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: unknown): void => {
+      const code = errnoCode(err)
+      if (code === 'EADDRINUSE') reject(new BriefdError('ERR_PORT_IN_USE', `port ${port} on ${host} is already in use (choose another with --port or BRIEFD_PORT)`, { cause: err }))
+      else reject(new BriefdError('ERR_LISTEN_FAILED', `cannot listen on ${host}:${port} (${code ?? String(err)})`, { cause: err }))
+    }
+    server.once('error', onError)
+    server.listen(port, host, () => {
+      server.off('error', onError)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+}
+
+/** Starts the daemon; rejects with a BriefdError naming the path or port on any start-up problem. */
+export async function startDaemon(config: DaemonConfig, options: StartDaemonOptions): Promise<DaemonHandle> {
+  const { logger } = options
+  const now = options.now ?? (() => Date.now())
+  ensurePrivateDir(config.stateDir, { label: 'state dir' })
+  const store = new ContentStore({ dir: config.contentDir, logger, now })
+  const keyring = new Keyring(config.stateDir)
+  const isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
+  const ledger = new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now })
+  const audit = new AuditLog({ stateDir: config.stateDir, logger, now })
+  const verifier = new SessionVerifier({ keyring, ledger, now })
+  const limiter = new RateLimiter(now)
+
+  for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
+    logger.warn(`content: ${f.file}: ${f.message}`)
+  }
+
+  let port = config.port
+  const app = createApp({
+    store, keyring, ledger, verifier, audit, limiter, isBootstrap, logger, now,
+    limits: config.rateLimits,
+    port: () => port,
+    allowedOrigins: config.allowedOrigins,
+    boundHost: config.host,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    bodyLimitBytes: config.bodyLimitBytes,
+  })
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    serverOptions: {
+      // Slow or oversized clients are cut off instead of holding a connection (slowloris).
+      maxHeaderSize: 8 * 1024,
+      headersTimeout: 5_000,
+      requestTimeout: 10_000,
+      keepAliveTimeout: 5_000,
+    },
+  }) as Server
+  server.maxConnections = 1024
+  const release = (): void => {
+    store.close()
+    ledger.close()
+    audit.close()
+  }
+  try {
+    port = await listen(server, config.port, config.host)
+  } catch (err) {
+    release()
+    throw err
+  }
+  const url = urlFor(config.host, port)
+  const infoPath = join(config.stateDir, STATE_FILES.daemon)
+  const info: DaemonInfo = { pid: process.pid, url, host: config.host, port, started_at: new Date(now()).toISOString(), content_dir: config.contentDir }
+  writeSecretFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`)
+  audit.record({ event: 'daemon.started' })
+  const pruneTimer = setInterval(() => ledger.prune(), 60_000)
+  pruneTimer.unref()
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    host: config.host,
+    port,
+    config,
+    liveSessions: () => ledger.liveCount(),
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        clearInterval(pruneTimer)
+        server.close(() => resolve())
+        server.closeIdleConnections()
+      }).then(() => {
+        try {
+          audit.record({ event: 'daemon.stopped' })
+        } catch {
+          // Stopping anyway; the audit log already reported why it cannot be written.
+        }
+        try {
+          if (readDaemonInfo(config.stateDir)?.pid === process.pid) removeFileIfExists(infoPath)
+        } catch {
+          // An unreadable daemon.json is not ours to remove.
+        }
+        release()
+      })
+      return closing
+    },
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * The real daemon, in process, on an ephemeral loopback port with its own state dir.
+ */
+import { resolveDaemonConfig, type DaemonFlags } from '../../src/daemon/config.js'
+import { startDaemon, type DaemonHandle } from '../../src/daemon/server.js'
+import { createLogger, type Logger } from '../../src/shared/log.js'
+import { readBootstrapCredential } from '../../src/shared/state-files.js'
+import { requestSession, type IssuedSession } from '../../src/client/sessions.js'
+import { tempDir } from './tmp.js'
+
+export interface TestDaemon {
+  handle: DaemonHandle
+  url: string
+  port: number
+  stateDir: string
+  contentDir: string
+  /** Everything the daemon logged. */
+  logs: string[]
+  bootstrap(): string
+  newSession(ttlSeconds?: number): Promise<IssuedSession>
+  close(): Promise<void>
+}
+
+export interface TestDaemonOptions {
+  contentDir: string
+  stateDir?: string
+  port?: number
+  flags?: DaemonFlags
+  env?: Record<string, string>
+  now?: () => number
+}
+
+export async function startTestDaemon(o: TestDaemonOptions): Promise<TestDaemon> {
+  const stateDir = o.stateDir ?? `${tempDir('briefd-state-')}/state`
+  const config = resolveDaemonConfig({ port: String(o.port ?? 0), content: o.contentDir, stateDir, ...o.flags }, { BRIEFD_LOG_LEVEL: 'debug', ...o.env })
+  const logs: string[] = []
+  const logger: Logger = createLogger({ name: 'briefd', level: 'debug', write: (l) => void logs.push(l) })
+  const handle = await startDaemon(config, { logger, ...(o.now ? { now: o.now } : {}) })
+  return {
+    handle,
+    url: handle.url,
+    port: handle.port,
+    stateDir,
+    contentDir: o.contentDir,
+    logs,
+    bootstrap: () => readBootstrapCredential(stateDir),
+    newSession: (ttlSeconds?: number) =>
+      requestSession({ url: handle.url, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 5000, ...(ttlSeconds ? { ttlSeconds } : {}) }),
+    close: () => handle.close(),
+  }
+}
