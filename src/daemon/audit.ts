@@ -49,8 +49,10 @@ export class AuditLog {
   #fd = -1
   #size = 0
   #checkedAt = 0
+  /** 429s suppressed in the current one-second window. */
   #rateLimited = 0
   #rateWindow = 0
+  #rateTimer: NodeJS.Timeout | undefined
   #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
 
   constructor(options: AuditLogOptions) {
@@ -103,7 +105,6 @@ export class AuditLog {
   record(entry: AuditEntry): void {
     const now = this.#now()
     this.#flushBatch()
-    this.#flushRateLimited(now)
     this.#write(now, entry)
   }
 
@@ -140,30 +141,37 @@ export class AuditLog {
   }
 
   /**
-   * Records a 429. A flood would otherwise fill the disk with identical lines: the first
-   * per second is written, the rest are counted and summarised in one line.
+   * Records a 429. A flood would otherwise fill the disk with identical lines: the first 429
+   * of each second is written, the rest are counted and summarised in one line when the
+   * second is over.
    */
   recordRateLimited(entry: AuditEntry): void {
     const now = this.#now()
     const window = Math.floor(now / 1000)
-    if (window === this.#rateWindow && this.#rateLimited > 0) {
+    if (window === this.#rateWindow && this.#rateTimer) {
       this.#rateLimited++
       return
     }
-    this.#flushRateLimited(now)
+    this.#flushRateLimited()
     this.#rateWindow = window
-    this.#rateLimited = 1
+    this.#rateLimited = 0
+    this.#rateTimer = setTimeout(() => {
+      try {
+        this.#flushRateLimited()
+      } catch {
+        // Reported by #write; a summary line is not worth crashing for.
+      }
+    }, (window + 1) * 1000 - now)
+    this.#rateTimer.unref()
     this.#write(now, entry)
   }
 
-  #flushRateLimited(now: number): void {
-    if (this.#rateLimited > 1 && Math.floor(now / 1000) !== this.#rateWindow) {
-      const count = this.#rateLimited - 1
-      this.#rateLimited = 0
-      this.#write(now, { event: 'requests.rate_limited', status: 429, count })
-    } else if (Math.floor(now / 1000) !== this.#rateWindow) {
-      this.#rateLimited = 0
-    }
+  #flushRateLimited(): void {
+    if (this.#rateTimer) clearTimeout(this.#rateTimer)
+    this.#rateTimer = undefined
+    const count = this.#rateLimited
+    this.#rateLimited = 0
+    if (count > 0) this.#write(this.#now(), { event: 'requests.rate_limited', status: 429, count })
   }
 
   #isoAt = -1
@@ -205,6 +213,11 @@ export class AuditLog {
 
   close(): void {
     this.#flushBatch()
+    try {
+      this.#flushRateLimited()
+    } catch {
+      // Closing anyway; #write reported the failure.
+    }
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
   }

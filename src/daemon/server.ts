@@ -5,8 +5,8 @@
  * interface), bounds slow clients and header sizes, and writes `daemon.json` (0600) so local
  * clients can find the port.
  */
-import { createAdaptorServer } from '@hono/node-server'
-import type { Server } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { checkContent } from '../content/check.js'
@@ -23,6 +23,8 @@ import { SessionVerifier } from '../session/verifier.js'
 import { createApp } from './app.js'
 import { AuditLog } from './audit.js'
 import type { DaemonConfig } from './config.js'
+import { toWireError, wireErrorBody } from './error-map.js'
+import { jsonResponse } from './http.js'
 import { RateLimiter } from './rate-limit.js'
 
 export interface DaemonHandle {
@@ -87,16 +89,35 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     sessionTtlSeconds: config.sessionTtlSeconds,
     bodyLimitBytes: config.bodyLimitBytes,
   })
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    serverOptions: {
+  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
+  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
+  // shape and with the same headers as every other refusal.
+  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: () => {
+      const wait = limiter.take('anonymous', config.rateLimits.anonymous)
+      try {
+        if (wait > 0) audit.recordRateLimited({ event: 'request.denied', status: 429, route: 'OTHER (unparseable)', reason: 'ERR_RATE_LIMITED' })
+        else audit.record({ event: 'request.denied', status: 400, route: 'OTHER (unparseable)', reason: 'ERR_REQUEST_INVALID' })
+      } catch {
+        // The refusal stands even if it cannot be audited.
+      }
+      const wire = toWireError(invalid)
+      return jsonResponse(wire.status, wireErrorBody(wire))
+    },
+  })
+  const server = createServer(
+    {
       // Slow or oversized clients are cut off instead of holding a connection (slowloris).
       maxHeaderSize: 8 * 1024,
       headersTimeout: 5_000,
       requestTimeout: 10_000,
       keepAliveTimeout: 5_000,
+      // How often the two timeouts above are enforced (Node's default is every 30 s).
+      connectionsCheckingInterval: 1_000,
     },
-  }) as Server
+    listener,
+  )
   server.maxConnections = 1024
   const release = (): void => {
     store.close()
