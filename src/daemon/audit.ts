@@ -109,11 +109,25 @@ export class AuditLog {
   }
 
   /**
-   * Queues an entry for the batch written at the end of this event-loop turn; resolves once
-   * it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   * Queues a delivery line for the batch written at the end of this event-loop turn;
+   * resolves once it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
+   * route labels, validated document names, verified UUIDs): this is the per-request path.
    */
+  enqueueDelivery(status: number, sessionId: string, route: string, document: string): Promise<void> {
+    const now = this.#now()
+    this.#stamp(now)
+    return this.#enqueueLine(
+      `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`,
+    )
+  }
+
+  /** Queues any entry for the end-of-turn batch (see enqueueDelivery). */
   enqueue(entry: AuditEntry): Promise<void> {
-    const line = this.#line(this.#now(), entry)
+    return this.#enqueueLine(this.#line(this.#now(), entry))
+  }
+
+  #enqueueLine(line: string): Promise<void> {
     if (!this.#batch) {
       let resolve!: () => void
       let reject!: (err: unknown) => void
@@ -177,12 +191,16 @@ export class AuditLog {
   #isoAt = -1
   #iso = ''
 
-  #line(now: number, entry: AuditEntry): string {
-    // Lines of one millisecond share their timestamp string; toISOString is not free.
+  /** Lines of one millisecond share their timestamp string; toISOString is not free. */
+  #stamp(now: number): void {
     if (now !== this.#isoAt) {
       this.#isoAt = now
       this.#iso = new Date(now).toISOString()
     }
+  }
+
+  #line(now: number, entry: AuditEntry): string {
+    this.#stamp(now)
     return `{"time":"${this.#iso}",${JSON.stringify(entry).slice(1)}\n`
   }
 
