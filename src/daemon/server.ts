@@ -20,6 +20,7 @@ import { createSecretMatcher, loadOrCreateBootstrapCredential } from '../session
 import { Keyring } from '../session/keyring.js'
 import { SessionLedger } from '../session/ledger.js'
 import { SessionVerifier } from '../session/verifier.js'
+import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
 import { AuditLog } from './audit.js'
 import type { DaemonConfig } from './config.js'
@@ -67,11 +68,32 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
-  const store = new ContentStore({ dir: config.contentDir, logger, now })
-  const keyring = new Keyring(config.stateDir)
-  const isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
-  const ledger = new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now })
-  const audit = new AuditLog({ stateDir: config.stateDir, logger, now })
+  // Fail before touching anything else if this state dir already has a daemon.
+  const lock = acquireInstanceLock(config.stateDir)
+  // Anything opened so far is released if a later step fails.
+  const opened: { close(): void }[] = [{ close: () => lock.release() }]
+  const open = <T extends { close(): void }>(make: () => T): T => {
+    try {
+      const thing = make()
+      opened.unshift(thing)
+      return thing
+    } catch (err) {
+      for (const o of opened) o.close()
+      throw err
+    }
+  }
+  const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
+  const ledger = open(() => new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now }))
+  const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now }))
+  let keyring: Keyring
+  let isBootstrap: (presented: string) => boolean
+  try {
+    keyring = new Keyring(config.stateDir)
+    isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
+  } catch (err) {
+    for (const o of opened) o.close()
+    throw err
+  }
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
@@ -120,9 +142,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   )
   server.maxConnections = 1024
   const release = (): void => {
-    store.close()
-    ledger.close()
-    audit.close()
+    for (const o of opened) o.close()
   }
   try {
     port = await listen(server, config.port, config.host)
