@@ -79,6 +79,25 @@ export function buildProgram(): Command {
       await tokenCommand(opts)
     })
 
+  const installOptions = (cmd: Command): Command =>
+    cmd
+      .option('--project', 'this project: .mcp.json and .claude/settings.json (default)')
+      .option('--user', "your user: ~/.claude.json and ~/.claude/settings.json")
+      .option('--project-dir <dir>', 'project root (default: the current directory)')
+      .option('--name <name>', 'MCP server name (default: briefd)')
+      .option('--state-dir <dir>', 'state dir of the daemon')
+  installOptions(program.command('install').description('add the MCP server, session hooks and read-deny rules to Claude Code'))
+    .option('--content <dir>', 'content dir for the daemon the hooks start')
+    .option('--tools <file>', 'tools manifest for briefd mcp')
+    .action(async (opts: Record<string, unknown>) => {
+      const { installCommand } = await import('./commands/install.js')
+      installCommand(opts)
+    })
+  installOptions(program.command('uninstall').description('remove exactly what briefd install added')).action(async (opts: Record<string, unknown>) => {
+    const { uninstallCommand } = await import('./commands/install.js')
+    uninstallCommand(opts)
+  })
+
   const key = program.command('key').description('manage the session signing keys')
   key
     .command('rotate')
