@@ -43,11 +43,13 @@ export function writeLaunchSettings(stateDir: string, s: LaunchSettings): void {
 /** Merges flags, environment and remembered settings; paths made absolute. */
 export function resolveLaunchSettings(stateDir: string, flags: LaunchSettings, env: Env = process.env): LaunchSettings {
   const remembered = readLaunchSettings(stateDir)
-  const content = flags.content ?? env.BRIEFD_CONTENT_DIR ?? remembered.content ?? 'content'
+  // An empty variable counts as unset, as elsewhere in briefd.
+  const first = (...vs: (string | undefined)[]): string | undefined => vs.find((v) => v !== undefined && v !== '')
+  const content = first(flags.content, env.BRIEFD_CONTENT_DIR, remembered.content) ?? 'content'
   const out: LaunchSettings = { content: resolve(content) }
-  const host = flags.host ?? env.BRIEFD_HOST ?? remembered.host
-  const port = flags.port ?? env.BRIEFD_PORT ?? remembered.port
-  const ttl = flags.sessionTtl ?? env.BRIEFD_SESSION_TTL ?? remembered.sessionTtl
+  const host = first(flags.host, env.BRIEFD_HOST, remembered.host)
+  const port = first(flags.port, env.BRIEFD_PORT, remembered.port)
+  const ttl = first(flags.sessionTtl, env.BRIEFD_SESSION_TTL, remembered.sessionTtl)
   const origins = flags.allowOrigin?.length ? flags.allowOrigin : remembered.allowOrigin
   if (host) out.host = host
   if (port) out.port = port
