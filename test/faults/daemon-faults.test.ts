@@ -2,24 +2,16 @@
  * Faults the daemon must survive with defined behaviour, a clear message, nothing lost, and
  * recovery when the fault clears.
  */
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeContent, leakedCanaries } from '../helpers/content.js'
 import { rawRequest } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
+import { daemonsClosedAfterEach, startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 
-const open: TestDaemon[] = []
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.close()
-})
-async function start(o: Parameters<typeof startTestDaemon>[0]): Promise<TestDaemon> {
-  const d = await startTestDaemon(o)
-  open.push(d)
-  return d
-}
+const start = daemonsClosedAfterEach()
 const get = (d: TestDaemon, token: string, path = '/v1/instructions') => rawRequest(d.port, { path, headers: [['Authorization', `Bearer ${token}`]] })
 
 describe('state dir removed while running', () => {
@@ -146,7 +138,6 @@ describe('clock jumps', () => {
     const stepped = await start({ contentDir: content.dir, stateDir, now: () => now })
     expect((await get(stepped, token)).status).toBe(200)
     await stepped.close()
-    open.splice(0)
     now -= 3600_000
     const far = await start({ contentDir: content.dir, stateDir, now: () => now })
     expect((await get(far, token)).status).toBe(401)
