@@ -98,6 +98,17 @@ export function buildProgram(): Command {
     uninstallCommand(opts)
   })
 
+  program
+    .command('doctor')
+    .description('check everything briefd needs, each with a one-line fix (exit 1 if any check fails)')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .option('--project-dir <dir>', 'project whose Claude Code config to check (default: the current directory)')
+    .option('--no-mcp', 'skip the end-to-end briefd mcp check')
+    .action(async (opts: Record<string, unknown>) => {
+      const { doctorCommand } = await import('./commands/doctor.js')
+      await doctorCommand(opts)
+    })
+
   const key = program.command('key').description('manage the session signing keys')
   key
     .command('rotate')

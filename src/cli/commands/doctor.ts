@@ -1,0 +1,33 @@
+/**
+ * @module cli/commands/doctor
+ * `briefd doctor`: a table of checks, each pass/fail with the fix in one line; exit 1 when
+ * anything fails. Prints no secret and no content.
+ */
+import { resolve } from 'node:path'
+import { DEFAULT_INSTRUCTIONS_LIMIT } from '../../content/check.js'
+import { runDoctor, type CheckStatus } from '../../doctor/run.js'
+import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'
+import { str } from '../options.js'
+
+const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', warn: 'warn', skip: 'skip' }
+
+export async function doctorCommand(opts: Record<string, unknown>): Promise<void> {
+  const limit = Number(process.env.BRIEFD_INSTRUCTIONS_LIMIT) || DEFAULT_INSTRUCTIONS_LIMIT
+  const results = await runDoctor({
+    stateDir: resolve(str(opts, 'stateDir') ?? defaultStateDir()),
+    runtimeDir: resolve(defaultRuntimeDir()),
+    projectDir: resolve(str(opts, 'projectDir') ?? process.cwd()),
+    instructionsLimit: limit,
+    skipMcp: opts.mcp === false,
+  })
+  const width = Math.max(...results.map((r) => r.name.length))
+  const lines: string[] = []
+  for (const r of results) {
+    lines.push(`${MARK[r.status]}  ${r.name.padEnd(width)}  ${r.detail}`)
+    if (r.fix && r.status === 'fail') lines.push(`${' '.repeat(width + 8)}fix: ${r.fix}`)
+  }
+  const failed = results.filter((r) => r.status === 'fail').length
+  lines.push(failed ? `${failed} check(s) failed` : 'all checks passed')
+  process.stdout.write(`${lines.join('\n')}\n`)
+  if (failed) process.exitCode = 1
+}

@@ -1,0 +1,60 @@
+/**
+ * @module doctor/mcp-probe
+ * The end-to-end check: run the real `briefd mcp` with a fresh session token (in a private
+ * temp token file), `initialize` it with the SDK's client, and compare the instructions it
+ * returns with what the daemon serves for that token. Nothing confidential is printed: the
+ * result is a yes/no and a length.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { writeTokenFile } from '../client/token-file.js'
+import type { IssuedSession } from '../client/sessions.js'
+
+const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
+
+export interface McpProbeResult {
+  ok: boolean
+  detail: string
+}
+
+export async function probeMcpInstructions(session: IssuedSession, daemonUrl: string, expected: string, timeoutMs = 10_000): Promise<McpProbeResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
+  const tokenFile = join(dir, 'token.json')
+  writeTokenFile(tokenFile, {
+    version: 1,
+    token: session.token,
+    session_id: session.session_id,
+    expires_at: session.expires_at,
+    daemon_url: daemonUrl,
+    host: null,
+    created_at: new Date().toISOString(),
+  })
+  const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
+  const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
+  const env: Record<string, string> = {}
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  env.BRIEFD_TOKEN_FILE = tokenFile
+  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' })
+  const client = new Client({ name: 'briefd-doctor', version: '1' })
+  let timer: NodeJS.Timeout | undefined
+  try {
+    await Promise.race([
+      client.connect(transport),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no initialize result within ${timeoutMs} ms`)), timeoutMs)
+      }),
+    ])
+    const got = client.getInstructions() ?? ''
+    return got === expected
+      ? { ok: true, detail: `briefd mcp initialized with the confidential instructions (${got.length} characters)` }
+      : { ok: false, detail: `briefd mcp initialized with other instructions (${got.length} characters; expected ${expected.length}): it fell back to generic content` }
+  } catch (err) {
+    return { ok: false, detail: `briefd mcp did not initialize: ${err instanceof Error ? err.message : String(err)}` }
+  } finally {
+    clearTimeout(timer)
+    await client.close().catch(() => {})
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
