@@ -33,6 +33,8 @@ function commandsOf(settings: JsonObject, event: string): string[] {
 function isBriefdMcp(entry: unknown): boolean {
   if (!isObject(entry)) return false
   const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter((x): x is string => typeof x === 'string')
+  // ${CLAUDE_PLUGIN_ROOT} only expands inside a plugin; such an entry cannot run from here.
+  if (parts.some((p) => p.includes('${CLAUDE_PLUGIN_ROOT}'))) return false
   return parts.some((p) => /briefd/.test(p)) && parts.includes('mcp')
 }
 
