@@ -53,6 +53,25 @@ export function buildProgram(): Command {
       keyRotateCommand(opts)
     })
 
+  const session = program
+    .command('session')
+    .description('host session hooks: write or remove the token file of the host process (nothing on stdout; always exits 0)')
+  for (const [name, description] of [
+    ['start', 'get a session token and write it to the host\'s token file (the SessionStart hook)'],
+    ['end', 'revoke the host\'s session token and delete its token file (the SessionEnd hook)'],
+  ] as const) {
+    session
+      .command(name)
+      .description(description)
+      .option('--state-dir <dir>', 'state dir of the daemon')
+      .option('--token-file <path>', 'token file to use instead of the host\'s (like BRIEFD_TOKEN_FILE)')
+      .option('--deadline <ms>', `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`)
+      .action(async (opts: Record<string, unknown>) => {
+        const { sessionStartCommand, sessionEndCommand } = await import('./commands/session.js')
+        await (name === 'start' ? sessionStartCommand(opts) : sessionEndCommand(opts))
+      })
+  }
+
   const content = program.command('content').description('inspect the content dir')
   content
     .command('check')

@@ -15,6 +15,7 @@ export type BriefdErrorCode =
   | 'ERR_FILE_UNSAFE'
   | 'ERR_FILE_NOT_FOUND'
   | 'ERR_FILE_INVALID'
+  | 'ERR_FILE_WRITE_FAILED'
   // content store
   | 'ERR_CONTENT_DIR_MISSING'
   | 'ERR_CONTENT_NOT_FOUND'
@@ -49,6 +50,9 @@ export type BriefdErrorCode =
   | 'ERR_MANIFEST_INVALID'
   | 'ERR_DAEMON_NOT_RUNNING'
   | 'ERR_INSTALL_FAILED'
+  // host sessions (`briefd session start|end`)
+  | 'ERR_HOST_UNKNOWN'
+  | 'ERR_DEADLINE_EXCEEDED'
 
 export interface BriefdErrorOptions {
   cause?: unknown
