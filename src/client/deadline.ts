@@ -7,6 +7,8 @@
 import { BriefdError } from '../shared/errors.js'
 
 export interface Deadline {
+  /** The whole budget, in ms (for messages). */
+  readonly budgetMs: number
   /** Aborts when the budget is spent; pass it to every request. */
   readonly signal: AbortSignal
   /** Milliseconds left (0 when spent). */
@@ -26,6 +28,7 @@ export function createDeadline(budgetMs: number, now: () => number = () => perfo
   timer.unref()
   const remainingMs = (): number => Math.max(0, Math.floor(end - now()))
   return {
+    budgetMs: Math.max(0, Math.round(budgetMs)),
     signal: controller.signal,
     remainingMs,
     check(step: string): void {

@@ -87,7 +87,9 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const previous = readQuietly(target.path)
 
   deadline.check('asking the daemon for a session token')
-  const session = await requestSession({ url: daemon.url, bootstrap, timeoutMs: deadline.remainingMs(), signal: deadline.signal })
+  const session = await requestSession({ url: daemon.url, bootstrap, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
+    throw explainTimeout(err, daemon.url, deadline)
+  })
   const record: TokenRecord = {
     version: 1,
     token: session.token,
@@ -164,7 +166,9 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     // moved, and whoever now holds the old port must not receive the token.
     const daemon = locateDaemon(o.stateDir ?? defaultStateDir(o.env ?? process.env))
     deadline.check('revoking the session token')
-    const revoked = await revokeSession({ url: daemon.url, token: record.token, timeoutMs: deadline.remainingMs(), signal: deadline.signal })
+    const revoked = await revokeSession({ url: daemon.url, token: record.token, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
+      throw explainTimeout(err, daemon.url, deadline)
+    })
     return { path: target.path, action: 'removed', revoked }
   } catch (err) {
     if (err instanceof BriefdError) {
@@ -172,6 +176,12 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     }
     throw err
   }
+}
+
+/** A timeout or a cancel on our own deadline says the same thing to the user: the daemon is stuck. */
+function explainTimeout(err: unknown, url: string, deadline: Deadline): unknown {
+  if (!isBriefdError(err, 'ERR_DAEMON_TIMEOUT')) return err
+  return new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd serve)`, { cause: err })
 }
 
 function readQuietly(path: string): TokenRecord | undefined {
