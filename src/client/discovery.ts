@@ -35,7 +35,10 @@ export function parseTokenFileName(name: string): HostIdentity | undefined {
   return m ? { pid: Number(m[1]), startTime: m[2] ?? '' } : undefined
 }
 
-/** The explicit token file (`BRIEFD_TOKEN_FILE`), absolute; undefined when not set. */
+/**
+ * The explicit token file (`BRIEFD_TOKEN_FILE`), absolute; undefined when not set. Give an
+ * absolute path: a hook and an MCP server need not share a working directory.
+ */
 export function explicitTokenFile(env: Env): string | undefined {
   const v = env.BRIEFD_TOKEN_FILE
   return v !== undefined && v !== '' ? resolve(v) : undefined

@@ -6,7 +6,7 @@
  * the host's token file and revoke its token. Every step shares one deadline; nothing here
  * writes to stdout (SessionStart stdout becomes model context).
  */
-import { basename } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { BriefdError, errnoCode, isBriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { defaultStateDir, type Env } from '../shared/paths.js'
@@ -54,7 +54,7 @@ interface Target {
 /** The token file to use; in host mode the runtime dir is created (start) or only located (end). */
 function resolveTarget(o: HostSessionOptions, reader: ProcessReader, create: boolean): Target {
   const env = o.env ?? process.env
-  const explicit = o.tokenFile ?? explicitTokenFile(env)
+  const explicit = o.tokenFile !== undefined ? resolve(o.tokenFile) : explicitTokenFile(env)
   if (explicit !== undefined) return { path: explicit, source: 'env', host: o.host ?? null }
   const host = o.host ?? findHostProcess({ reader })
   if (!host) {
