@@ -7,9 +7,9 @@ import autocannon from 'autocannon'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { cpuSeconds, fmt, machine, median, startServer, table } from './lib.mjs'
+import { cpuSeconds, fmt, machine, median, pinSelf, startServer, table } from './lib.mjs'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Number)
 const contentDir = resolve('content')
@@ -68,12 +68,12 @@ async function main() {
     }
   }
   console.log(`machine: ${await machine()}`)
-  console.log(`rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each)\n`)
+  console.log(`rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`)
   console.log(table(rows))
 }
 
 try {
-  await main()
+  if (await pinSelf()) await main()
 } catch (err) {
   console.error(err)
   process.exitCode = 1

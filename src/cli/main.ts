@@ -28,10 +28,46 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
     .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h (max 7d)')
     .option('--allow-origin <origin>', 'allow a browser origin (repeatable; none by default)', collect)
+    .option('--log-file <file>', 'log to a size-capped file instead of stderr (used by `briefd start`)')
     .action(async (opts: Record<string, unknown>) => {
       const { serveCommand } = await import('./commands/serve.js')
       await serveCommand(opts)
     })
+
+  const daemonOptions = (cmd: Command): Command =>
+    cmd
+      .option('--host <address>', 'loopback address to bind (127.0.0.1 or ::1)')
+      .option('--port <port>', 'port to listen on')
+      .option('--content <dir>', 'content dir (default: ./content, or BRIEFD_CONTENT_DIR)')
+      .option('--state-dir <dir>', 'state dir of the daemon')
+      .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h')
+      .option('--allow-origin <origin>', 'allow a browser origin (repeatable)', collect)
+  daemonOptions(program.command('start').description('start the daemon in the background (no-op if it is running)')).action(
+    async (opts: Record<string, unknown>) => {
+      const { startCommand } = await import('./commands/daemon.js')
+      await startCommand(opts)
+    },
+  )
+  program
+    .command('stop')
+    .description('stop the background daemon gracefully')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (opts: Record<string, unknown>) => {
+      const { stopCommand } = await import('./commands/daemon.js')
+      await stopCommand(opts)
+    })
+  program
+    .command('status')
+    .description('show the daemon: pid, address, uptime, content dir, live sessions (exit 3 if not running)')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (opts: Record<string, unknown>) => {
+      const { statusCommand } = await import('./commands/daemon.js')
+      await statusCommand(opts)
+    })
+  daemonOptions(program.command('restart').description('stop, then start the background daemon')).action(async (opts: Record<string, unknown>) => {
+    const { restartCommand } = await import('./commands/daemon.js')
+    await restartCommand(opts)
+  })
 
   program
     .command('token')
@@ -42,6 +78,25 @@ export function buildProgram(): Command {
       const { tokenCommand } = await import('./commands/token.js')
       await tokenCommand(opts)
     })
+
+  const installOptions = (cmd: Command): Command =>
+    cmd
+      .option('--project', 'this project: .mcp.json and .claude/settings.json (default)')
+      .option('--user', "your user: ~/.claude.json and ~/.claude/settings.json")
+      .option('--project-dir <dir>', 'project root (default: the current directory)')
+      .option('--name <name>', 'MCP server name (default: briefd)')
+      .option('--state-dir <dir>', 'state dir of the daemon')
+  installOptions(program.command('install').description('add the MCP server, session hooks and read-deny rules to Claude Code'))
+    .option('--content <dir>', 'content dir for the daemon the hooks start')
+    .option('--tools <file>', 'tools manifest for briefd mcp')
+    .action(async (opts: Record<string, unknown>) => {
+      const { installCommand } = await import('./commands/install.js')
+      installCommand(opts)
+    })
+  installOptions(program.command('uninstall').description('remove exactly what briefd install added')).action(async (opts: Record<string, unknown>) => {
+    const { uninstallCommand } = await import('./commands/install.js')
+    uninstallCommand(opts)
+  })
 
   const key = program.command('key').description('manage the session signing keys')
   key

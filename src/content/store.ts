@@ -118,11 +118,10 @@ export class ContentStore {
   /** A tool response template; throws ERR_CONTENT_NAME_INVALID for an illegal name. */
   template(name: string): ContentDocument | undefined {
     assertTemplateName(name)
-    return this.#get(name, [`${CONTENT_FILES.templatesDir}/${name}.md`], ([body]) => body)
+    return this.#get(name, [`${CONTENT_FILES.templatesDir}/${name}.md`], ([body]) => body, `t:${name}`)
   }
 
-  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined): ContentDocument | undefined {
-    const key = rels.join('|')
+  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name): ContentDocument | undefined {
     const now = this.#now()
     const cached = this.#cache.get(key)
     if (cached && cached.generation === this.#generation) {

@@ -25,6 +25,7 @@ import { healthRoutes } from './routes/health.js'
 import { allowedMethods } from './routes/labels.js'
 import type { RouteKit } from './route.js'
 import { sessionRoutes } from './routes/sessions.js'
+import { statusRoutes } from './routes/status.js'
 
 export interface AppDeps {
   store: ContentStore
@@ -61,6 +62,10 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
   app.route('/', sessionRoutes({ ...deps, kit }))
   app.route('/', documentRoutes({ store: deps.store, audit: deps.audit, kit }))
+  app.route(
+    '/',
+    statusRoutes({ kit, isBootstrap: deps.isBootstrap, contentDir: deps.store.dir, startedAt: deps.now(), liveSessions: () => deps.ledger.liveCount(), now: deps.now }),
+  )
 
   // Nothing matched this method and path: still guard it (a rebinding page learns nothing,
   // not even 404 vs 405), then 405 for a known path, 404 for anything else.

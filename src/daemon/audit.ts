@@ -49,8 +49,10 @@ export class AuditLog {
   #fd = -1
   #size = 0
   #checkedAt = 0
+  /** 429s suppressed in the current one-second window. */
   #rateLimited = 0
   #rateWindow = 0
+  #rateTimer: NodeJS.Timeout | undefined
   #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
 
   constructor(options: AuditLogOptions) {
@@ -103,16 +105,29 @@ export class AuditLog {
   record(entry: AuditEntry): void {
     const now = this.#now()
     this.#flushBatch()
-    this.#flushRateLimited(now)
     this.#write(now, entry)
   }
 
   /**
-   * Queues an entry for the batch written at the end of this event-loop turn; resolves once
-   * it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   * Queues a delivery line for the batch written at the end of this event-loop turn;
+   * resolves once it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
+   * route labels, validated document names, verified UUIDs): this is the per-request path.
    */
+  enqueueDelivery(status: number, sessionId: string, route: string, document: string): Promise<void> {
+    const now = this.#now()
+    this.#stamp(now)
+    return this.#enqueueLine(
+      `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`,
+    )
+  }
+
+  /** Queues any entry for the end-of-turn batch (see enqueueDelivery). */
   enqueue(entry: AuditEntry): Promise<void> {
-    const line = this.#line(this.#now(), entry)
+    return this.#enqueueLine(this.#line(this.#now(), entry))
+  }
+
+  #enqueueLine(line: string): Promise<void> {
     if (!this.#batch) {
       let resolve!: () => void
       let reject!: (err: unknown) => void
@@ -140,41 +155,52 @@ export class AuditLog {
   }
 
   /**
-   * Records a 429. A flood would otherwise fill the disk with identical lines: the first
-   * per second is written, the rest are counted and summarised in one line.
+   * Records a 429. A flood would otherwise fill the disk with identical lines: the first 429
+   * of each second is written, the rest are counted and summarised in one line when the
+   * second is over.
    */
   recordRateLimited(entry: AuditEntry): void {
     const now = this.#now()
     const window = Math.floor(now / 1000)
-    if (window === this.#rateWindow && this.#rateLimited > 0) {
+    if (window === this.#rateWindow && this.#rateTimer) {
       this.#rateLimited++
       return
     }
-    this.#flushRateLimited(now)
+    this.#flushRateLimited()
     this.#rateWindow = window
-    this.#rateLimited = 1
+    this.#rateLimited = 0
+    this.#rateTimer = setTimeout(() => {
+      try {
+        this.#flushRateLimited()
+      } catch {
+        // Reported by #write; a summary line is not worth crashing for.
+      }
+    }, (window + 1) * 1000 - now)
+    this.#rateTimer.unref()
     this.#write(now, entry)
   }
 
-  #flushRateLimited(now: number): void {
-    if (this.#rateLimited > 1 && Math.floor(now / 1000) !== this.#rateWindow) {
-      const count = this.#rateLimited - 1
-      this.#rateLimited = 0
-      this.#write(now, { event: 'requests.rate_limited', status: 429, count })
-    } else if (Math.floor(now / 1000) !== this.#rateWindow) {
-      this.#rateLimited = 0
-    }
+  #flushRateLimited(): void {
+    if (this.#rateTimer) clearTimeout(this.#rateTimer)
+    this.#rateTimer = undefined
+    const count = this.#rateLimited
+    this.#rateLimited = 0
+    if (count > 0) this.#write(this.#now(), { event: 'requests.rate_limited', status: 429, count })
   }
 
   #isoAt = -1
   #iso = ''
 
-  #line(now: number, entry: AuditEntry): string {
-    // Lines of one millisecond share their timestamp string; toISOString is not free.
+  /** Lines of one millisecond share their timestamp string; toISOString is not free. */
+  #stamp(now: number): void {
     if (now !== this.#isoAt) {
       this.#isoAt = now
       this.#iso = new Date(now).toISOString()
     }
+  }
+
+  #line(now: number, entry: AuditEntry): string {
+    this.#stamp(now)
     return `{"time":"${this.#iso}",${JSON.stringify(entry).slice(1)}\n`
   }
 
@@ -205,6 +231,11 @@ export class AuditLog {
 
   close(): void {
     this.#flushBatch()
+    try {
+      this.#flushRateLimited()
+    } catch {
+      // Closing anyway; #write reported the failure.
+    }
     if (this.#fd >= 0) closeSync(this.#fd)
     this.#fd = -1
   }

@@ -5,8 +5,8 @@
  * interface), bounds slow clients and header sizes, and writes `daemon.json` (0600) so local
  * clients can find the port.
  */
-import { createAdaptorServer } from '@hono/node-server'
-import type { Server } from 'node:http'
+import { getRequestListener } from '@hono/node-server'
+import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { checkContent } from '../content/check.js'
@@ -20,9 +20,12 @@ import { createSecretMatcher, loadOrCreateBootstrapCredential } from '../session
 import { Keyring } from '../session/keyring.js'
 import { SessionLedger } from '../session/ledger.js'
 import { SessionVerifier } from '../session/verifier.js'
+import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
 import { AuditLog } from './audit.js'
 import type { DaemonConfig } from './config.js'
+import { toWireError, wireErrorBody } from './error-map.js'
+import { jsonResponse } from './http.js'
 import { RateLimiter } from './rate-limit.js'
 
 export interface DaemonHandle {
@@ -65,11 +68,32 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
-  const store = new ContentStore({ dir: config.contentDir, logger, now })
-  const keyring = new Keyring(config.stateDir)
-  const isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
-  const ledger = new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now })
-  const audit = new AuditLog({ stateDir: config.stateDir, logger, now })
+  // Fail before touching anything else if this state dir already has a daemon.
+  const lock = acquireInstanceLock(config.stateDir)
+  // Anything opened so far is released if a later step fails.
+  const opened: { close(): void }[] = [{ close: () => lock.release() }]
+  const open = <T extends { close(): void }>(make: () => T): T => {
+    try {
+      const thing = make()
+      opened.unshift(thing)
+      return thing
+    } catch (err) {
+      for (const o of opened) o.close()
+      throw err
+    }
+  }
+  const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
+  const ledger = open(() => new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now }))
+  const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now }))
+  let keyring: Keyring
+  let isBootstrap: (presented: string) => boolean
+  try {
+    keyring = new Keyring(config.stateDir)
+    isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
+  } catch (err) {
+    for (const o of opened) o.close()
+    throw err
+  }
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
@@ -87,21 +111,38 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     sessionTtlSeconds: config.sessionTtlSeconds,
     bodyLimitBytes: config.bodyLimitBytes,
   })
-  const server = createAdaptorServer({
-    fetch: app.fetch,
-    serverOptions: {
+  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
+  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
+  // shape and with the same headers as every other refusal.
+  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: () => {
+      const wait = limiter.take('anonymous', config.rateLimits.anonymous)
+      try {
+        if (wait > 0) audit.recordRateLimited({ event: 'request.denied', status: 429, route: 'OTHER (unparseable)', reason: 'ERR_RATE_LIMITED' })
+        else audit.record({ event: 'request.denied', status: 400, route: 'OTHER (unparseable)', reason: 'ERR_REQUEST_INVALID' })
+      } catch {
+        // The refusal stands even if it cannot be audited.
+      }
+      const wire = toWireError(invalid)
+      return jsonResponse(wire.status, wireErrorBody(wire))
+    },
+  })
+  const server = createServer(
+    {
       // Slow or oversized clients are cut off instead of holding a connection (slowloris).
       maxHeaderSize: 8 * 1024,
       headersTimeout: 5_000,
       requestTimeout: 10_000,
       keepAliveTimeout: 5_000,
+      // How often the two timeouts above are enforced (Node's default is every 30 s).
+      connectionsCheckingInterval: 1_000,
     },
-  }) as Server
+    listener,
+  )
   server.maxConnections = 1024
   const release = (): void => {
-    store.close()
-    ledger.close()
-    audit.close()
+    for (const o of opened) o.close()
   }
   try {
     port = await listen(server, config.port, config.host)

@@ -75,8 +75,12 @@ export class SessionLedger {
         continue
       }
       if (line.exp <= now) continue
-      if (line.op === 'issue') this.#issued.set(line.sid, line.exp)
-      else this.#revoked.set(line.sid, line.exp)
+      if (line.op === 'issue') {
+        if (!this.#revoked.has(line.sid)) this.#issued.set(line.sid, line.exp)
+      } else {
+        this.#issued.delete(line.sid)
+        this.#revoked.set(line.sid, line.exp)
+      }
     }
     // A torn last line (crash mid-write) is expected; anything more is worth a warning.
     if (skipped > 0) this.#logger.warn(`session ledger ${this.#path}: skipped ${skipped} unreadable line(s)`)

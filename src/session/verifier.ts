@@ -17,6 +17,8 @@ export interface VerifiedSession {
   sessionId: string
   /** Seconds since the epoch. */
   expiresAt: number
+  /** Key of this session's rate-limit bucket, built once rather than per request. */
+  rateKey: string
 }
 
 export interface SessionVerifierOptions {
@@ -79,7 +81,7 @@ export class SessionVerifier {
       },
       new Date(this.#now()),
     )
-    const session = this.#check({ sessionId: claims.sessionId, expiresAt: claims.expiresAt })
+    const session = this.#check({ sessionId: claims.sessionId, expiresAt: claims.expiresAt, rateKey: `session:${claims.sessionId}` })
     this.#cache.set(key, session)
     return session
   }

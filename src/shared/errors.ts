@@ -49,6 +49,9 @@ export type BriefdErrorCode =
   | 'ERR_TOKEN_NOT_FOUND'
   | 'ERR_MANIFEST_INVALID'
   | 'ERR_DAEMON_NOT_RUNNING'
+  | 'ERR_DAEMON_RUNNING'
+  | 'ERR_DAEMON_START_FAILED'
+  | 'ERR_DAEMON_STOP_FAILED'
   | 'ERR_INSTALL_FAILED'
   // host sessions (`briefd session start|end`)
   | 'ERR_HOST_UNKNOWN'

@@ -5,6 +5,7 @@
  */
 import { resolveDaemonConfig } from '../../daemon/config.js'
 import { startDaemon } from '../../daemon/server.js'
+import { createLogFileWriter } from '../../shared/log-file.js'
 import { createLogger, parseLogLevel } from '../../shared/log.js'
 import { bootstrapPath } from '../../shared/state-files.js'
 import { str, strs } from '../options.js'
@@ -19,13 +20,18 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     sessionTtl: str(opts, 'sessionTtl'),
     ...(allowOrigin ? { allowOrigin } : {}),
   })
-  const logger = createLogger({ name: 'briefd', level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL) })
+  const logFile = str(opts, 'logFile')
+  const logger = createLogger({
+    name: 'briefd',
+    level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL),
+    ...(logFile ? { write: createLogFileWriter(logFile) } : {}),
+  })
   const daemon = await startDaemon(config, { logger })
   const stateFlag = process.env.BRIEFD_STATE_DIR || str(opts, 'stateDir') ? ` --state-dir ${config.stateDir}` : ''
   logger.info(`daemon listening on ${daemon.url}`)
   logger.info(`content: ${config.contentDir}`)
   logger.info(`state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`)
-  process.stderr.write(
+  if (!logFile) process.stderr.write(
     [
       '',
       'Try it (in another terminal):',

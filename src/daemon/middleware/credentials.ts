@@ -7,15 +7,15 @@
 import type { Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
 import type { DaemonEnv } from '../context.js'
+import { requestHeader } from '../headers.js'
 
 const BEARER_RE = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/
 
 /** The bearer token, or undefined when the request carries no Authorization header. */
 export function bearerToken(c: Context<DaemonEnv>): string | undefined {
-  const value = c.req.header('authorization')
+  const value = requestHeader(c, 'authorization')
   if (value === undefined) return undefined
-  // Repeated Authorization headers arrive joined with ", " (node-server reads the raw
-  // headers rather than Node's de-duplicated copy); a single bearer value has no comma.
+  // Repeated Authorization headers arrive joined with ", "; a single bearer value has no comma.
   if (value.includes(',')) {
     throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'more than one credential')
   }

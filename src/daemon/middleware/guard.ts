@@ -12,6 +12,7 @@
 import type { Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
 import type { DaemonEnv } from '../context.js'
+import { requestHeader } from '../headers.js'
 
 export interface GuardOptions {
   /** The port the daemon listens on; read per request because it is known only after listen(). */
@@ -41,20 +42,20 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     return hosts
   }
   return function guardRequest(c) {
-    const host = c.req.header('host')
+    const host = requestHeader(c, 'host')
     if (host === undefined || !allowedHosts().has(host.toLowerCase())) {
       throw new BriefdError('ERR_HOST_FORBIDDEN', `Host ${JSON.stringify(host ?? '')} is not this daemon`)
     }
-    const origin = c.req.header('origin')
+    const origin = requestHeader(c, 'origin')
     if (origin !== undefined && !origins.has(origin)) {
       throw new BriefdError('ERR_ORIGIN_FORBIDDEN', 'Origin not on the allow-list')
     }
-    const length = c.req.header('content-length')
+    const length = requestHeader(c, 'content-length')
     if (length !== undefined && !(Number(length) <= options.bodyLimitBytes)) {
       throw new BriefdError('ERR_BODY_TOO_LARGE', `declared body of ${length} bytes exceeds ${options.bodyLimitBytes}`)
     }
-    const url = c.req.url
-    if (url.includes('?', url.indexOf('/', 8))) {
+    const target = c.env?.incoming?.url ?? c.req.url
+    if (target.includes('?')) {
       throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'query strings are refused (tokens go in the Authorization header)')
     }
   }

@@ -26,7 +26,7 @@ export type SessionGate = (c: Context<DaemonEnv>) => VerifiedSession | Promise<V
 export function createSessionGate(options: RequireSessionOptions): SessionGate {
   const { verifier, limiter, limits } = options
   const admit = (c: Context<DaemonEnv>, session: VerifiedSession): VerifiedSession => {
-    const wait = limiter.take(`session:${session.sessionId}`, limits.session)
+    const wait = limiter.take(session.rateKey, limits.session)
     if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'session request rate exceeded', { details: { retryAfterSeconds: wait } })
     c.set('session', session)
     return session

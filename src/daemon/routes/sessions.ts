@@ -15,7 +15,7 @@ import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
 import { emptyResponse, jsonResponse } from '../http.js'
 import { readBodyText } from '../body.js'
-import { bearerToken } from '../middleware/credentials.js'
+import { requireBootstrap } from '../middleware/require-bootstrap.js'
 import { openRoute, sessionRoute, type RouteKit } from '../route.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
 import type { Logger } from '../../shared/log.js'
@@ -61,9 +61,7 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   app.post(
     '/v1/sessions',
     openRoute(o.kit, async function issueSession(c) {
-      const presented = bearerToken(c)
-      if (presented === undefined) throw new BriefdError('ERR_SESSION_MISSING', 'no bootstrap credential')
-      if (!o.isBootstrap(presented)) throw new BriefdError('ERR_BOOTSTRAP_INVALID', 'bootstrap credential mismatch')
+      requireBootstrap(c, o.isBootstrap)
       const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
       if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', { details: { retryAfterSeconds: wait } })
       const ttl = await requestedTtl(c, o.sessionTtlSeconds, o.bodyLimitBytes)

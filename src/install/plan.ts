@@ -1,0 +1,89 @@
+/**
+ * @module install/plan
+ * What `briefd install` writes for a scope: which files, and the MCP server entry, the two
+ * hooks and the read-deny rules that go into them.
+ *
+ * - project: `<dir>/.mcp.json` (server) and `<dir>/.claude/settings.json` (hooks, rules)
+ * - user: `~/.claude.json` (server) and `~/.claude/settings.json` (hooks, rules);
+ *   `CLAUDE_CONFIG_DIR` moves the latter, as it does for Claude Code.
+ */
+import { homedir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Env } from '../shared/paths.js'
+import type { JsonObject } from './json-file.js'
+import type { Additions } from './merge.js'
+
+export type InstallScope = 'project' | 'user'
+
+export interface InstallOptions {
+  scope: InstallScope
+  /** Project root for the project scope. */
+  projectDir: string
+  /** MCP server name (default `briefd`). */
+  name: string
+  stateDir: string
+  runtimeDir: string
+  /** Content dir for a daemon the SessionStart hook starts; undefined = the daemon's remembered one. */
+  contentDir?: string
+  /** Tools manifest for `briefd mcp`, if not the default. */
+  toolsFile?: string
+  /** Settings to pass on (only the ones the user set explicitly). */
+  env: Env
+}
+
+export interface FilePlan {
+  path: string
+  additions: Additions
+}
+
+const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
+
+/** POSIX shell single-quoting: the hook command runs through `/bin/sh -c`. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_\/.:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
+}
+
+/** BRIEFD_* settings the user set that the hooks and the server must see too. */
+function passedEnv(o: InstallOptions): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const k of ['BRIEFD_STATE_DIR', 'BRIEFD_RUNTIME_DIR'] as const) {
+    const v = o.env[k]
+    if (v) env[k] = resolve(v)
+  }
+  return env
+}
+
+export function planInstall(o: InstallOptions): FilePlan[] {
+  const env = passedEnv(o)
+  const prefix = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('')
+  const cli = `${prefix}${shellQuote(process.execPath)} ${shellQuote(BIN)}`
+  const startArgs = o.contentDir ? ` --content ${shellQuote(resolve(o.contentDir))}` : ''
+  const mcpArgs = [BIN, 'mcp', ...(o.toolsFile ? ['--tools', resolve(o.toolsFile)] : [])]
+  const mcpEntry: JsonObject = { type: 'stdio', command: process.execPath, args: mcpArgs, ...(Object.keys(env).length ? { env } : {}) }
+  const settings: Additions = {
+    hooks: [
+      // SessionStart stdout goes into the model's context: `session start` prints nothing there.
+      { event: 'SessionStart', group: { hooks: [{ type: 'command', command: `${cli} session start${startArgs}`, timeout: 10 }] } },
+      { event: 'SessionEnd', group: { hooks: [{ type: 'command', command: `${cli} session end`, timeout: 5 }] } },
+    ],
+    // Keep the agent's own file tools (and sandboxed commands) out of the token and state
+    // dirs: same-user code is otherwise out of reach of file modes.
+    lists: [
+      { path: ['permissions', 'deny'], values: [`Read(/${o.runtimeDir}/**)`, `Read(/${o.stateDir}/**)`] },
+      { path: ['sandbox', 'filesystem', 'denyRead'], values: [o.runtimeDir, o.stateDir] },
+    ],
+  }
+  if (o.scope === 'project') {
+    return [
+      { path: join(o.projectDir, '.mcp.json'), additions: { mcpServer: { name: o.name, entry: mcpEntry } } },
+      { path: join(o.projectDir, '.claude', 'settings.json'), additions: settings },
+    ]
+  }
+  const home = o.env.HOME || homedir()
+  const configDir = o.env.CLAUDE_CONFIG_DIR || join(home, '.claude')
+  return [
+    { path: join(home, '.claude.json'), additions: { mcpServer: { name: o.name, entry: mcpEntry } } },
+    { path: join(configDir, 'settings.json'), additions: settings },
+  ]
+}
