@@ -9,7 +9,7 @@
 import { join, resolve } from 'node:path'
 import type { Env } from '../shared/paths.js'
 import { findHostProcess } from './host-process.js'
-import type { ProcessReader } from './process-info.js'
+import type { ProcessReader } from './process-table.js'
 import { checkRuntimeDir, resolveRuntimeDir } from './runtime-dir.js'
 import type { HostIdentity } from './token-file.js'
 

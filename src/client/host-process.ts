@@ -10,7 +10,7 @@
  */
 import { basename } from 'node:path'
 import type { HostIdentity } from './token-file.js'
-import { defaultProcessReader, type ProcessInfo, type ProcessReader } from './process-info.js'
+import { defaultProcessReader, type ProcessInfo, type ProcessReader } from './process-table.js'
 
 /**
  * Programs that only start another program on behalf of their parent. They are skipped on

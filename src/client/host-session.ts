@@ -11,12 +11,12 @@ import { BriefdError, errnoCode, isBriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { defaultStateDir, type Env } from '../shared/paths.js'
 import { removeFileIfExists } from '../shared/secure-fs.js'
-import { readBootstrapCredential } from '../shared/state-files.js'
+import { readBootstrapCredential, type DaemonInfo } from '../shared/state-files.js'
 import { locateDaemon } from './daemon-locate.js'
 import type { Deadline } from './deadline.js'
 import { explicitTokenFile, hostTokenPath } from './discovery.js'
 import { findHostProcess, isHostAlive } from './host-process.js'
-import { defaultProcessReader, type ProcessReader } from './process-info.js'
+import { defaultProcessReader, type ProcessReader } from './process-table.js'
 import { checkRuntimeDir, ensureRuntimeDir, resolveRuntimeDir } from './runtime-dir.js'
 import { requestSession, revokeSession } from './sessions.js'
 import { isExpired, readTokenFile, writeTokenFile, type HostIdentity, type TokenRecord } from './token-file.js'
@@ -34,6 +34,11 @@ export interface HostSessionOptions {
   host?: HostIdentity
   reader?: ProcessReader
   now?: () => number
+  /**
+   * Starts the daemon when none is running (`session start --content`); without it, no
+   * daemon means ERR_DAEMON_NOT_RUNNING. Must respect the deadline.
+   */
+  startDaemon?: (stateDir: string, deadline: Deadline) => Promise<DaemonInfo>
 }
 
 /**
@@ -82,7 +87,7 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const reader = o.reader ?? defaultProcessReader()
   const target = resolveTarget(o, reader, true)
   const stateDir = o.stateDir ?? defaultStateDir(o.env ?? process.env)
-  const daemon = locateDaemon(stateDir)
+  const daemon = await locateOrStartDaemon(stateDir, o)
   const bootstrap = readBootstrapCredential(stateDir)
   const previous = readQuietly(target.path)
 
@@ -176,6 +181,16 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     }
     throw err
   }
+}
+
+async function locateOrStartDaemon(stateDir: string, o: HostSessionOptions): Promise<DaemonInfo> {
+  try {
+    return locateDaemon(stateDir)
+  } catch (err) {
+    if (!o.startDaemon || !isBriefdError(err, 'ERR_DAEMON_NOT_RUNNING')) throw err
+  }
+  o.deadline.check('starting the daemon')
+  return o.startDaemon(stateDir, o.deadline)
 }
 
 /** A timeout or a cancel on our own deadline says the same thing to the user: the daemon is stuck. */

@@ -3,7 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, symlinkSync }
 import { join } from 'node:path'
 import { HOST_TOKEN_FILE_RE, locateTokenFile, locateTokenFileWith, parseTokenFileName, tokenFileName } from '../../src/client/discovery.js'
 import { findHostProcess } from '../../src/client/host-process.js'
-import { procfsReader } from '../../src/client/process-info.js'
+import { procfsReader } from '../../src/client/process-table.js'
 import { writeTokenFile, type TokenRecord } from '../../src/client/token-file.js'
 import { isBriefdError } from '../../src/shared/errors.js'
 import { startSimulatedHost, type SimulatedHost, type Via } from '../helpers/host.js'

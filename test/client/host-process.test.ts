@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { findHostProcess, isHostAlive, isLauncher, processNames } from '../../src/client/host-process.js'
-import { defaultProcessReader, type ProcessInfo, type ProcessReader } from '../../src/client/process-info.js'
+import { defaultProcessReader, type ProcessInfo, type ProcessReader } from '../../src/client/process-table.js'
 
 const proc = (argv: string[], name = ''): ProcessInfo => ({ pid: 10, ppid: 1, startTime: '1', argv, name })
 

@@ -35,8 +35,9 @@ function options(runtime: string, extra: Partial<HostSessionOptions> = {}): Host
   return { deadline: createDeadline(10_000), logger: silentLogger, env: { BRIEFD_RUNTIME_DIR: runtime }, stateDir: daemon.stateDir, host, ...extra }
 }
 
-const status = async (token: string): Promise<number> =>
-  (await rawRequest(daemon.port, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${token}`]] })).status
+const statusAt = async (port: number, token: string): Promise<number> =>
+  (await rawRequest(port, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${token}`]] })).status
+const status = (token: string): Promise<number> => statusAt(daemon.port, token)
 
 async function failure(work: Promise<unknown>): Promise<BriefdError> {
   try {
@@ -131,6 +132,24 @@ describe('startHostSession', () => {
     const dead = await deadHost()
     writeSecretFileAtomic(join(stateDir, STATE_FILES.daemon), JSON.stringify({ pid: dead.pid, url: daemon.url, host: '127.0.0.1', port: daemon.port }))
     expect((await failure(startHostSession(options(runtimeDir(), { stateDir })))).code).toBe('ERR_DAEMON_NOT_RUNNING')
+  })
+
+  it('calls startDaemon when no daemon is running, and uses the daemon it started', async () => {
+    const stateDir = join(tempDir(), 'state')
+    let started: TestDaemon | undefined
+    try {
+      const r = await startHostSession(options(runtimeDir(), {
+        stateDir,
+        startDaemon: async (dir) => {
+          started = await startTestDaemon({ contentDir: makeContent().dir, stateDir: dir })
+          return { pid: process.pid, url: started.url, host: '127.0.0.1', port: started.port, started_at: '', content_dir: '' }
+        },
+      }))
+      expect(started).toBeDefined()
+      expect(await statusAt(started?.port ?? 0, readTokenFile(r.path).token)).toBe(200)
+    } finally {
+      await started?.close()
+    }
   })
 
   it('fails with ERR_DEADLINE_EXCEEDED, writing nothing, when the budget is already spent', async () => {

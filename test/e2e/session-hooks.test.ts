@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import { tokenFileName } from '../../src/client/discovery.js'
 import { readTokenFile, writeTokenFile } from '../../src/client/token-file.js'
 import { STATE_FILES } from '../../src/shared/paths.js'
+import { readDaemonInfo } from '../../src/shared/state-files.js'
 import { writeSecretFileAtomic } from '../../src/shared/secure-fs.js'
 import { makeContent } from '../helpers/content.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
@@ -164,6 +165,24 @@ describe('briefd session start|end as Claude Code hooks', () => {
     expect(line).toContain(runtime)
     expect(line).toContain('owned by uid 65534')
     expect(readdirSync(runtime)).toEqual([])
+  })
+
+  it('starts the daemon with --content when none is running, then gets its token from it', async () => {
+    const stateDir = join(tempDir(), 'state')
+    const h = await host(runtimeDir(), stateDir)
+    let pid = 0
+    try {
+      // A generous deadline: this is about the wiring, not about how fast a cold daemon starts here.
+      expectClean(await h.briefd(['session', 'start', '--content', makeContent().dir, '--deadline', '15000'], { input: startInput('startup') }))
+      const info = readDaemonInfo(stateDir)
+      pid = info?.pid ?? 0
+      const probe = await h.probe()
+      expect(probe.token).not.toBeNull()
+      const res = await rawRequest(info?.port ?? 0, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${probe.token ?? ''}`]] })
+      expect(res.status).toBe(200)
+    } finally {
+      if (pid > 0) process.kill(pid, 'SIGTERM')
+    }
   })
 
   it('rejects a bad --deadline loudly (it is a configuration error), still with nothing on stdout', async () => {

@@ -1,6 +1,6 @@
 /** Real processes to stand in for hosts that are alive or gone. */
 import { spawn } from 'node:child_process'
-import { defaultProcessReader } from '../../src/client/process-info.js'
+import { defaultProcessReader } from '../../src/client/process-table.js'
 import type { HostIdentity } from '../../src/client/token-file.js'
 
 /** The identity of a process that existed and has exited (its pid is free again). */

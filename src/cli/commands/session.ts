@@ -5,6 +5,7 @@
  * from process start, and on any failure exit 0 with one warning line on stderr, so a hook
  * never blocks or breaks the user's session. The MCP server falls back to generic content.
  */
+import { resolve } from 'node:path'
 import { createDeadline, type Deadline } from '../../client/deadline.js'
 import { endHostSession, startHostSession, type HostSessionOptions } from '../../client/host-session.js'
 import { BriefdError } from '../../shared/errors.js'
@@ -21,6 +22,8 @@ export const END_DEADLINE_MS = 1000
 const EXIT_RESERVE_MS = 150
 /** After the deadline, aborted requests get this long to unwind before we give up on them. */
 const ABORT_GRACE_MS = 100
+/** Left for the token request after starting a daemon (a warm daemon answers in ~5 ms). */
+const TOKEN_REQUEST_RESERVE_MS = 250
 /** Claude Code writes the hook input at once; a pipe that stays silent longer is not a hook. */
 const STDIN_BUDGET_MS = 250
 
@@ -48,6 +51,8 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
     const tokenFile = str(opts, 'tokenFile')
     if (stateDir !== undefined) options.stateDir = stateDir
     if (tokenFile !== undefined) options.tokenFile = tokenFile
+    const content = str(opts, 'content')
+    if (kind === 'start' && content !== undefined) options.startDaemon = daemonStarter(resolve(content))
     await withinDeadline(run(kind, options, input, logger), deadline)
   } catch (err) {
     // One line, exit 0: a failed hook must not stop the session (SECURITY.md E2).
@@ -64,6 +69,16 @@ async function run(kind: Kind, options: HostSessionOptions, input: HookInput, lo
   } else {
     const r = await endHostSession(input.reason === undefined ? options : { ...options, reason: input.reason })
     logger.debug(`reason ${input.reason ?? 'unknown'}: ${r.action}${r.path ? ` ${r.path}` : ''}; revoked: ${r.revoked}`)
+  }
+}
+
+/** Starts `briefd serve --content <dir>` in the background, leaving time for the token request. */
+function daemonStarter(contentDir: string): NonNullable<HostSessionOptions['startDaemon']> {
+  return async function startDaemonForHook(stateDir, deadline) {
+    const { launchDaemon } = await import('../../control/launch.js')
+    const r = await launchDaemon({ stateDir, serveArgs: ['--content', contentDir], timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS) })
+    if (!r.info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} started but wrote no daemon.json`)
+    return r.info
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * @module client/process-info
+ * @module client/process-table
  * The platform edge of host discovery: what we need to know about one process (parent,
  * start time, argv). Linux reads `/proc` (a few small synchronous reads, no child process);
  * other POSIX hosts (macOS) take one `ps` snapshot of the process table, lazily, and reuse it.

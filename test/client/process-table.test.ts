@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { parseProcStat, parsePsTable, procfsReader, psReader } from '../../src/client/process-info.js'
+import { parseProcStat, parsePsTable, procfsReader, psReader } from '../../src/client/process-table.js'
 
 const linux = process.platform === 'linux'
 const hasPs = existsSync('/bin/ps') || existsSync('/usr/bin/ps')
