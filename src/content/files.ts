@@ -11,6 +11,8 @@ export interface ContentFile {
   text: string
   /** Identity of the bytes read: changes whenever the file is replaced or edited. */
   stamp: string
+  /** Last modification (ms since the epoch, wall clock). */
+  mtimeMs: number
 }
 
 /** Largest content file served; content is prose, not media. */
@@ -74,7 +76,7 @@ export function readContentFile(root: string, rel: string): ContentFile | undefi
       continue
     }
     if (stampOf(before) === stampOf(after) && bytes.length === after.size) {
-      return { text: bytes.toString('utf8'), stamp: stampOf(after) }
+      return { text: bytes.toString('utf8'), stamp: stampOf(after), mtimeMs: after.mtimeMs }
     }
   }
   throw new BriefdError('ERR_CONTENT_UNSAFE', `content file ${join(root, rel)} kept changing while being read; try again`)

@@ -57,6 +57,9 @@ export function etagOf(content: string): string {
   return `"${createHash('sha256').update(content).digest('base64url').slice(0, 27)}"`
 }
 
+/** How long after its last modification a content file counts as still being written. */
+export const QUIET_MS = 100
+
 export class ContentStore {
   readonly dir: string
   readonly #logger: Logger
@@ -133,6 +136,15 @@ export class ContentStore {
     }
     const generation = this.#generation
     const files = rels.map((rel) => readContentFile(this.dir, rel))
+    // An editor that rewrites a file in place (truncate, then write) leaves moments where the
+    // file looks complete but is partial. A file modified in the last QUIET_MS counts as still
+    // being written: keep serving the complete version we have (re-checked on the next
+    // request). With no earlier version, the stat-checked read is the best there is.
+    const wall = Date.now()
+    if (cached?.doc && files.some((f) => f !== undefined && wall - f.mtimeMs < QUIET_MS)) {
+      cached.checkedAt = -Infinity
+      return cached.doc
+    }
     const content = compose(files.map((f) => f?.text))
     const doc = content === undefined ? undefined : makeDocument(name, content)
     // Bound the cache: unknown template names must not grow it without limit.

@@ -86,6 +86,12 @@ export class AuditLog {
     }
   }
 
+  /** Starts a new file if the current one was removed (the state dir was deleted). */
+  reopenIfRemoved(): void {
+    if (this.#fd >= 0 && fstatSync(this.#fd).nlink > 0) return
+    this.#reopen()
+  }
+
   #reopen(): void {
     const old = this.#fd
     this.#fd = -1

@@ -22,6 +22,7 @@ import { SessionLedger } from '../session/ledger.js'
 import { SessionVerifier } from '../session/verifier.js'
 import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
+import { startStateGuard } from './state-guard.js'
 import { AuditLog } from './audit.js'
 import type { DaemonConfig } from './config.js'
 import { toWireError, wireErrorBody } from './error-map.js'
@@ -35,6 +36,8 @@ export interface DaemonHandle {
   config: DaemonConfig
   /** Live sessions (issued, not revoked, not expired). */
   liveSessions(): number
+  /** Runs the state-dir check now (it also runs every 2 s); true if something was restored. */
+  checkStateDir(): boolean
   /** Graceful stop: stop accepting, let in-flight requests finish, release files. */
   close(): Promise<void>
 }
@@ -86,14 +89,15 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const ledger = open(() => new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now }))
   const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now }))
   let keyring: Keyring
-  let isBootstrap: (presented: string) => boolean
+  let bootstrap: string
   try {
     keyring = new Keyring(config.stateDir)
-    isBootstrap = createSecretMatcher(loadOrCreateBootstrapCredential(config.stateDir))
+    bootstrap = loadOrCreateBootstrapCredential(config.stateDir)
   } catch (err) {
     for (const o of opened) o.close()
     throw err
   }
+  const isBootstrap = createSecretMatcher(bootstrap)
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
@@ -157,6 +161,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   audit.record({ event: 'daemon.started' })
   const pruneTimer = setInterval(() => ledger.prune(), 60_000)
   pruneTimer.unref()
+  const guard = startStateGuard({ stateDir: config.stateDir, keyring, bootstrap, ledger, audit, info, logger })
 
   let closing: Promise<void> | undefined
   return {
@@ -165,9 +170,11 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     port,
     config,
     liveSessions: () => ledger.liveCount(),
+    checkStateDir: () => guard.check(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(pruneTimer)
+        guard.stop()
         server.close(() => resolve())
         server.closeIdleConnections()
       }).then(() => {

@@ -117,6 +117,8 @@ export class Keyring {
   #current!: SigningKey
   #byKid = new Map<string, SigningKey>()
   #stamp = ''
+  /** The file as last loaded, to restore it if the state dir is removed under us. */
+  #file!: KeyringFile
 
   constructor(stateDir: string) {
     this.#stateDir = stateDir
@@ -135,6 +137,7 @@ export class Keyring {
     if (!current) throw new BriefdError('ERR_FILE_INVALID', `signing key file ${this.#path} has no current key`)
     this.#byKid = byKid
     this.#current = current
+    this.#file = ring
     this.#stamp = this.#statStamp()
   }
 
@@ -147,11 +150,26 @@ export class Keyring {
     }
   }
 
-  /** Reloads if the file changed. A broken file throws and the keys we have stay loaded. */
+  /**
+   * Reloads if the file changed. A broken file throws and the keys we have stay loaded. A
+   * missing file is restored from memory rather than replaced by a fresh key, which would
+   * invalidate every session the moment someone deleted the state dir.
+   */
   refresh(): boolean {
-    if (this.#statStamp() === this.#stamp) return false
+    const stamp = this.#statStamp()
+    if (stamp === this.#stamp) return false
+    if (stamp.startsWith('missing:')) {
+      this.restoreFile()
+      return false
+    }
     this.#load(loadOrCreateKeyringFile(this.#stateDir))
     return true
+  }
+
+  /** Writes the keys we hold back to disk if the file is gone (never overwrites one). */
+  restoreFile(): void {
+    createSecretFileExclusive(this.#path, `${JSON.stringify(this.#file, null, 2)}\n`)
+    this.#stamp = this.#statStamp()
   }
 
   current(): SigningKey {

@@ -111,6 +111,13 @@ export class SessionLedger {
     if (this.#lines > 2 * (this.#issued.size + this.#revoked.size) + 1024) this.#compact()
   }
 
+  /** Rewrites the ledger from memory if its file was removed (the state dir was deleted). */
+  restoreIfRemoved(): boolean {
+    if (this.#fd >= 0 && fstatSync(this.#fd).nlink > 0) return false
+    this.#compact()
+    return true
+  }
+
   /** Drops entries whose tokens have expired. */
   prune(): void {
     const now = this.#nowSeconds()

@@ -46,6 +46,9 @@ export function isWellFormedToken(token: string): boolean {
   return token.length <= MAX_TOKEN_LENGTH && COMPACT_JWT_RE.test(token)
 }
 
+/** How far in the future `iat` may lie (clock steps, skew). */
+export const MAX_FUTURE_IAT_SECONDS = 300
+
 const invalid = (why: string, cause?: unknown): BriefdError =>
   new BriefdError('ERR_SESSION_INVALID', `session token rejected: ${why}`, cause === undefined ? {} : { cause })
 
@@ -77,8 +80,6 @@ export async function verifySessionToken(
       audience: SESSION_AUDIENCE,
       typ: SESSION_TOKEN_TYP,
       requiredClaims: ['exp', 'iat', 'sub'],
-      // With maxTokenAge jose also rejects an `iat` in the future.
-      maxTokenAge: MAX_SESSION_TTL_SECONDS,
       clockTolerance: 5,
       currentDate: now,
     }))
@@ -93,5 +94,9 @@ export async function verifySessionToken(
   if (typeof sub !== 'string' || !SESSION_ID_RE.test(sub)) throw invalid('malformed session id')
   if (typeof iat !== 'number' || typeof exp !== 'number') throw invalid('malformed times')
   if (exp - iat > MAX_SESSION_TTL_SECONDS) throw invalid('lifetime exceeds the maximum')
+  // A token from the future is not valid yet. A few minutes are tolerated, so a small
+  // backward clock step (NTP) does not cut off running sessions; a larger one does, and the
+  // next SessionStart gets a fresh token.
+  if (iat > Math.floor(now.getTime() / 1000) + MAX_FUTURE_IAT_SECONDS) throw invalid('issued in the future')
   return { sessionId: sub, issuedAt: iat, expiresAt: exp, kid }
 }

@@ -119,6 +119,19 @@ describe('briefd start / status / stop', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it('remembers the settings of an explicit start for a later start without flags', () => {
+    const { stateDir, content } = fresh()
+    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    run(['stop', '--state-dir', stateDir])
+    const elsewhere = spawnSync(process.execPath, [join(process.cwd(), 'bin/briefd.js'), 'start', '--state-dir', stateDir], {
+      encoding: 'utf8',
+      cwd: tempDir(),
+      env: { ...process.env, BRIEFD_CONTENT_DIR: '' },
+    })
+    expect(elsewhere.status, elsewhere.stderr).toBe(0)
+    expect(run(['status', '--state-dir', stateDir]).stdout).toContain(`content dir   ${content}`)
+  })
+
   it('restart replaces the daemon', () => {
     const { stateDir, content } = fresh()
     expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { ContentStore } from '../../src/content/store.js'
 import { checkContent } from '../../src/content/check.js'
@@ -68,10 +68,28 @@ describe('ContentStore', () => {
     const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
     const first = store.voice()
     writeFileSync(join(c.dir, 'voice.md'), 'changed voice, now longer than before')
+    // The edit finished a second ago (a file modified in the last 100 ms counts as in flux).
+    const past = new Date(Date.now() - 1000)
+    utimesSync(join(c.dir, 'voice.md'), past, past)
     now += 1001
     const second = store.voice()
     expect(second?.content).toContain('changed voice')
     expect(second?.etag).not.toBe(first?.etag)
+    store.close()
+  })
+
+  it('keeps serving the complete version while a file is being rewritten, then the new one', () => {
+    const c = makeContent()
+    let now = 1_000_000
+    const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
+    const past = new Date(Date.now() - 5000)
+    utimesSync(join(c.dir, 'voice.md'), past, past)
+    const first = store.voice()
+    writeFileSync(join(c.dir, 'voice.md'), 'half')
+    now += 1001
+    expect(store.voice()?.etag).toBe(first?.etag)
+    utimesSync(join(c.dir, 'voice.md'), past, past)
+    expect(store.voice()?.content).toContain('half')
     store.close()
   })
 

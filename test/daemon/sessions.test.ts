@@ -1,22 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
 import { SignJWT, UnsecuredJWT } from 'jose'
 import { makeContent } from '../helpers/content.js'
 import { rawRequest } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
+import { daemonsClosedAfterEach, startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 
-const open: TestDaemon[] = []
-afterEach(async () => {
-  for (const d of open.splice(0)) await d.close()
-})
-async function start(o: Parameters<typeof startTestDaemon>[0]): Promise<TestDaemon> {
-  const d = await startTestDaemon(o)
-  open.push(d)
-  return d
-}
+const start = daemonsClosedAfterEach()
 const bearer = (t: string): [string, string] => ['Authorization', `Bearer ${t}`]
 const status = async (d: TestDaemon, token: string, path = '/v1/instructions'): Promise<number> =>
   (await rawRequest(d.port, { path, headers: [bearer(token)] })).status
@@ -199,7 +191,6 @@ describe('briefd key rotate', () => {
     // A restarted daemon still knows both keys.
     const stateDir = d.stateDir
     await d.close()
-    open.splice(0)
     const again = await start({ contentDir: d.contentDir, stateDir })
     expect(await status(again, old)).toBe(200)
     expect(await status(again, fresh)).toBe(200)
@@ -214,7 +205,6 @@ describe('audit log', () => {
     await status(d, 'not.a.token')
     await rawRequest(d.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(token)] })
     await d.close()
-    open.splice(0)
     const path = join(d.stateDir, 'audit.log')
     const text = readFileSync(path, 'utf8')
     const { statSync } = await import('node:fs')

@@ -4,7 +4,7 @@
  * logs, hook output, the built package).
  */
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from './tmp.js'
 
@@ -40,6 +40,10 @@ export function makeContent(): TestContent {
   writeFileSync(join(dir, 'briefing.md'), `Full rubric. ${canary.briefing}\n`)
   writeFileSync(join(dir, 'templates', 'verdict.md'), `Verdict: {{verdict}} for {{target}}. ${canary.template}\n`)
   writeFileSync(join(dir, 'templates', 'hidden.md'), `Hidden template. ${canary.secretTemplate}\n`)
+  // Content that is not being edited: modified a while ago (a file changed in the last
+  // 100 ms counts as mid-rewrite for the content store).
+  const past = new Date(Date.now() - 60_000)
+  for (const f of ['preamble.md', 'instructions.md', 'voice.md', 'briefing.md', 'templates/verdict.md', 'templates/hidden.md']) utimesSync(join(dir, f), past, past)
   return { dir, canary, canaries: Object.values(canary) }
 }
 

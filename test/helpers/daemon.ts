@@ -1,6 +1,7 @@
 /**
  * The real daemon, in process, on an ephemeral loopback port with its own state dir.
  */
+import { afterEach } from 'vitest'
 import { resolveDaemonConfig, type DaemonFlags } from '../../src/daemon/config.js'
 import { startDaemon, type DaemonHandle } from '../../src/daemon/server.js'
 import { createLogger, type Logger } from '../../src/shared/log.js'
@@ -47,5 +48,21 @@ export async function startTestDaemon(o: TestDaemonOptions): Promise<TestDaemon>
     newSession: (ttlSeconds?: number) =>
       requestSession({ url: handle.url, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 5000, ...(ttlSeconds ? { ttlSeconds } : {}) }),
     close: () => handle.close(),
+  }
+}
+
+/**
+ * Daemons started through the returned function are closed after each test.
+ * Call once at the top of a test file.
+ */
+export function daemonsClosedAfterEach(): (o: TestDaemonOptions) => Promise<TestDaemon> {
+  const open: TestDaemon[] = []
+  afterEach(async () => {
+    for (const d of open.splice(0)) await d.close()
+  })
+  return async (o) => {
+    const d = await startTestDaemon(o)
+    open.push(d)
+    return d
   }
 }

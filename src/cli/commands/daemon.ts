@@ -7,6 +7,7 @@
 import { resolve } from 'node:path'
 import { daemonRequest, jsonBody } from '../../client/http.js'
 import { launchDaemon } from '../../control/launch.js'
+import { resolveLaunchSettings, serveArgsFor, writeLaunchSettings, type LaunchSettings } from '../../control/launch-settings.js'
 import { isBriefdDaemon, isProcessAlive } from '../../control/process-info.js'
 import { probeDaemon } from '../../control/probe.js'
 import { readLockPid } from '../../control/instance-lock.js'
@@ -22,22 +23,24 @@ function stateDirOf(opts: Record<string, unknown>): string {
   return resolve(str(opts, 'stateDir') ?? defaultStateDir())
 }
 
-/** `briefd serve` arguments for the background daemon, paths made absolute. */
-function serveArgs(opts: Record<string, unknown>): string[] {
-  const args: string[] = []
-  const content = str(opts, 'content') ?? process.env.BRIEFD_CONTENT_DIR
-  args.push('--content', resolve(content ?? 'content'))
-  for (const [flag, name] of [['--host', 'host'], ['--port', 'port'], ['--session-ttl', 'sessionTtl']] as const) {
-    const v = str(opts, name)
-    if (v !== undefined) args.push(flag, v)
+function flagsOf(opts: Record<string, unknown>): LaunchSettings {
+  const f: LaunchSettings = {}
+  for (const k of ['content', 'host', 'port', 'sessionTtl'] as const) {
+    const v = str(opts, k)
+    if (v !== undefined) f[k] = v
   }
-  for (const o of strs(opts, 'allowOrigin') ?? []) args.push('--allow-origin', o)
-  return args
+  const origins = strs(opts, 'allowOrigin')
+  if (origins?.length) f.allowOrigin = origins
+  return f
 }
 
 export async function startCommand(opts: Record<string, unknown>): Promise<void> {
   const stateDir = stateDirOf(opts)
-  const r = await launchDaemon({ stateDir, serveArgs: serveArgs(opts), timeoutMs: 5000 })
+  const flags = flagsOf(opts)
+  const settings = resolveLaunchSettings(stateDir, flags)
+  const r = await launchDaemon({ stateDir, serveArgs: serveArgsFor(settings), timeoutMs: 5000 })
+  // Remember explicit choices, so hooks can start the same daemon without flags.
+  if (Object.keys(flags).length) writeLaunchSettings(stateDir, settings)
   process.stdout.write(`briefd: daemon ${r.started ? 'started' : 'already running'} on ${r.info?.url ?? '?'} (pid ${r.info?.pid ?? '?'})\n`)
 }
 
