@@ -119,6 +119,27 @@ export function buildProgram(): Command {
       keyRotateCommand(opts)
     })
 
+  const session = program
+    .command('session')
+    .description('host session hooks: write or remove the token file of the host process (nothing on stdout; a failure is one stderr line and exit 0)')
+  const sessionCommand = (name: 'start' | 'end', description: string): Command =>
+    session
+      .command(name)
+      .description(description)
+      .option('--state-dir <dir>', 'state dir of the daemon')
+      .option('--token-file <path>', "token file to use instead of the host's (like BRIEFD_TOKEN_FILE)")
+      .option('--deadline <ms>', `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`)
+  sessionCommand('start', "get a session token and write it to the host's token file (the SessionStart hook)")
+    .option('--content <dir>', 'start the daemon with this content dir when none is running')
+    .action(async (opts: Record<string, unknown>) => {
+      const { sessionStartCommand } = await import('./commands/session.js')
+      await sessionStartCommand(opts)
+    })
+  sessionCommand('end', "revoke the host's session token and delete its token file (the SessionEnd hook)").action(async (opts: Record<string, unknown>) => {
+    const { sessionEndCommand } = await import('./commands/session.js')
+    await sessionEndCommand(opts)
+  })
+
   const content = program.command('content').description('inspect the content dir')
   content
     .command('check')

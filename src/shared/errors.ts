@@ -15,6 +15,7 @@ export type BriefdErrorCode =
   | 'ERR_FILE_UNSAFE'
   | 'ERR_FILE_NOT_FOUND'
   | 'ERR_FILE_INVALID'
+  | 'ERR_FILE_WRITE_FAILED'
   // content store
   | 'ERR_CONTENT_DIR_MISSING'
   | 'ERR_CONTENT_NOT_FOUND'
@@ -52,6 +53,9 @@ export type BriefdErrorCode =
   | 'ERR_DAEMON_START_FAILED'
   | 'ERR_DAEMON_STOP_FAILED'
   | 'ERR_INSTALL_FAILED'
+  // host sessions (`briefd session start|end`)
+  | 'ERR_HOST_UNKNOWN'
+  | 'ERR_DEADLINE_EXCEEDED'
 
 export interface BriefdErrorOptions {
   cause?: unknown

@@ -1,0 +1,108 @@
+/**
+ * @module cli/commands/session
+ * `briefd session start|end`, built to be Claude Code's SessionStart and SessionEnd hooks:
+ * nothing on stdout (SessionStart stdout becomes model context), a hard time budget counted
+ * from process start, and on any failure exit 0 with one warning line on stderr, so a hook
+ * never blocks or breaks the user's session. The MCP server falls back to generic content.
+ */
+import { resolve } from 'node:path'
+import { createDeadline, type Deadline } from '../../client/deadline.js'
+import { endHostSession, startHostSession, type HostSessionOptions } from '../../client/host-session.js'
+import { BriefdError } from '../../shared/errors.js'
+import { createLogger, parseLogLevel, type Logger } from '../../shared/log.js'
+import { parseIntSetting } from '../../shared/settings.js'
+import { readHookInput, type HookInput } from '../hook-input.js'
+import { str } from '../options.js'
+
+/** SessionStart should feel instant; ~2 s is the most a user should ever wait on it. */
+export const START_DEADLINE_MS = 2000
+/** Claude Code gives all SessionEnd hooks 1.5 s together; leave room for the others. */
+export const END_DEADLINE_MS = 1000
+/** Kept back from the budget: the grace below plus exiting (flushing stderr, closing handles). */
+const EXIT_RESERVE_MS = 150
+/** After the deadline, aborted requests get this long to unwind before we give up on them. */
+const ABORT_GRACE_MS = 100
+/** Left for the token request after starting a daemon (a warm daemon answers in ~5 ms). */
+const TOKEN_REQUEST_RESERVE_MS = 250
+/** Claude Code writes the hook input at once; a pipe that stays silent longer is not a hook. */
+const STDIN_BUDGET_MS = 250
+
+type Kind = 'start' | 'end'
+
+export async function sessionStartCommand(opts: Record<string, unknown>): Promise<void> {
+  await runSessionHook('start', opts)
+}
+
+export async function sessionEndCommand(opts: Record<string, unknown>): Promise<void> {
+  await runSessionHook('end', opts)
+}
+
+async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promise<void> {
+  // Bad flags are our own hook configuration's fault: fail loudly (non-zero), before any work.
+  const deadlineRaw = str(opts, 'deadline')
+  const totalMs = deadlineRaw === undefined ? (kind === 'start' ? START_DEADLINE_MS : END_DEADLINE_MS) : parseIntSetting({ name: '--deadline', value: deadlineRaw }, 100, 60_000)
+  const logger = createLogger({ name: `briefd session ${kind}`, level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL) })
+  // performance.now() counts from process start, so the budget covers Node's own start-up too.
+  const deadline = createDeadline(totalMs - performance.now() - EXIT_RESERVE_MS)
+  try {
+    const input = await readHookInput(process.stdin, { timeoutMs: Math.min(STDIN_BUDGET_MS, deadline.remainingMs() / 4) })
+    const options: HostSessionOptions = { deadline, logger }
+    const stateDir = str(opts, 'stateDir')
+    const tokenFile = str(opts, 'tokenFile')
+    if (stateDir !== undefined) options.stateDir = stateDir
+    if (tokenFile !== undefined) options.tokenFile = tokenFile
+    const content = str(opts, 'content')
+    if (kind === 'start' && content !== undefined) options.startDaemon = daemonStarter(resolve(content))
+    await withinDeadline(run(kind, options, input, logger), deadline)
+  } catch (err) {
+    // One line, exit 0: a failed hook must not stop the session (SECURITY.md E2).
+    logger.warn(describe(err))
+  } finally {
+    deadline.dispose()
+  }
+}
+
+async function run(kind: Kind, options: HostSessionOptions, input: HookInput, logger: Logger): Promise<void> {
+  if (kind === 'start') {
+    const r = await startHostSession(options)
+    logger.debug(`source ${input.source ?? 'unknown'}: token file ${r.path} (${r.source}); replaced token revoked: ${r.previousRevoked}; swept ${r.swept?.removed.length ?? 0}`)
+  } else {
+    const r = await endHostSession(input.reason === undefined ? options : { ...options, reason: input.reason })
+    logger.debug(`reason ${input.reason ?? 'unknown'}: ${r.action}${r.path ? ` ${r.path}` : ''}; revoked: ${r.revoked}`)
+  }
+}
+
+/** Starts `briefd serve --content <dir>` in the background, leaving time for the token request. */
+function daemonStarter(contentDir: string): NonNullable<HostSessionOptions['startDaemon']> {
+  return async function startDaemonForHook(stateDir, deadline) {
+    const { launchDaemon } = await import('../../control/launch.js')
+    const r = await launchDaemon({ stateDir, serveArgs: ['--content', contentDir], timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS) })
+    if (!r.info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} started but wrote no daemon.json`)
+    return r.info
+  }
+}
+
+/**
+ * Settles with `work`, or rejects shortly after the deadline. Requests abort on the deadline's
+ * signal, so `work` normally settles itself (a token already written stays a success); the
+ * grace timer only catches a step that ignores the signal.
+ */
+function withinDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let grace: NodeJS.Timeout | undefined
+    const onAbort = (): void => {
+      grace = setTimeout(() => reject(new BriefdError('ERR_DEADLINE_EXCEEDED', 'did not finish within its time budget (is the daemon hung?)')), ABORT_GRACE_MS)
+    }
+    if (deadline.signal.aborted) onAbort()
+    else deadline.signal.addEventListener('abort', onAbort, { once: true })
+    void work.then(resolve, reject).finally(() => {
+      clearTimeout(grace)
+      deadline.signal.removeEventListener('abort', onAbort)
+    })
+  })
+}
+
+function describe(err: unknown): string {
+  if (err instanceof BriefdError) return err.message
+  return `unexpected error: ${err instanceof Error ? err.message : String(err)}`
+}
