@@ -196,7 +196,7 @@ async function locateOrStartDaemon(stateDir: string, o: HostSessionOptions): Pro
 /** A timeout or a cancel on our own deadline says the same thing to the user: the daemon is stuck. */
 function explainTimeout(err: unknown, url: string, deadline: Deadline): unknown {
   if (!isBriefdError(err, 'ERR_DAEMON_TIMEOUT')) return err
-  return new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd serve)`, { cause: err })
+  return new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd restart)`, { cause: err })
 }
 
 function readQuietly(path: string): TokenRecord | undefined {

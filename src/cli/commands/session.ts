@@ -52,7 +52,7 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
     if (stateDir !== undefined) options.stateDir = stateDir
     if (tokenFile !== undefined) options.tokenFile = tokenFile
     const content = str(opts, 'content')
-    if (kind === 'start' && content !== undefined) options.startDaemon = daemonStarter(resolve(content))
+    if (kind === 'start') options.startDaemon = daemonStarter(content === undefined ? undefined : resolve(content))
     await withinDeadline(run(kind, options, input, logger), deadline)
   } catch (err) {
     // One line, exit 0: a failed hook must not stop the session (SECURITY.md E2).
@@ -72,11 +72,23 @@ async function run(kind: Kind, options: HostSessionOptions, input: HookInput, lo
   }
 }
 
-/** Starts `briefd serve --content <dir>` in the background, leaving time for the token request. */
-function daemonStarter(contentDir: string): NonNullable<HostSessionOptions['startDaemon']> {
+/**
+ * Starts the daemon in the background, leaving time for the token request. Its content dir
+ * is `--content`, else BRIEFD_CONTENT_DIR, else the one remembered from the last explicit
+ * `briefd start`; with none of them there is nothing sensible to serve (the hook's working
+ * directory is the user's project), so the hook reports that instead of guessing.
+ */
+function daemonStarter(contentDir: string | undefined): NonNullable<HostSessionOptions['startDaemon']> {
   return async function startDaemonForHook(stateDir, deadline) {
-    const { launchDaemon } = await import('../../control/launch.js')
-    const r = await launchDaemon({ stateDir, serveArgs: ['--content', contentDir], timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS) })
+    const [{ launchDaemon }, { readLaunchSettings, resolveLaunchSettings, serveArgsFor }] = await Promise.all([
+      import('../../control/launch.js'),
+      import('../../control/launch-settings.js'),
+    ])
+    if (contentDir === undefined && !process.env.BRIEFD_CONTENT_DIR && readLaunchSettings(stateDir).content === undefined) {
+      throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir}, and no content dir is known to start one (run: briefd start --content <dir>)`)
+    }
+    const settings = resolveLaunchSettings(stateDir, contentDir === undefined ? {} : { content: contentDir })
+    const r = await launchDaemon({ stateDir, serveArgs: serveArgsFor(settings), timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS) })
     if (!r.info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} started but wrote no daemon.json`)
     return r.info
   }
