@@ -22,9 +22,9 @@ export function isPidRunning(pid: number): boolean {
 /** The running daemon of `stateDir`; throws ERR_DAEMON_NOT_RUNNING when there is none. */
 export function locateDaemon(stateDir: string): DaemonInfo {
   const info = readDaemonInfo(stateDir)
-  if (!info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir} (start one with: briefd serve)`)
+  if (!info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir} (start one with: briefd start --content <dir>)`)
   if (!isPidRunning(info.pid)) {
-    throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} (pid ${info.pid}) is no longer running (start one with: briefd serve)`)
+    throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} (pid ${info.pid}) is no longer running (start one with: briefd start --content <dir>)`)
   }
   return info
 }
