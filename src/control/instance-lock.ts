@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { createSecretFileExclusive, readSecretFile, removeFileIfExists } from '../shared/secure-fs.js'
-import { isBriefdDaemon } from './process-info.js'
+import { isBriefdDaemon } from '../shared/process-info.js'
 
 export interface InstanceLock {
   path: string

@@ -6,7 +6,7 @@
  */
 import { daemonRequest } from '../client/http.js'
 import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
-import { isProcessAlive } from './process-info.js'
+import { isProcessAlive } from '../shared/process-info.js'
 
 export interface DaemonProbe {
   info: DaemonInfo | undefined

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { makeContent } from '../helpers/content.js'
 import { tempDir } from '../helpers/tmp.js'
 import { createLogFileWriter } from '../../src/shared/log-file.js'
-import { isProcessAlive } from '../../src/control/process-info.js'
+import { isProcessAlive } from '../../src/shared/process-info.js'
 
 const started: string[] = []
 const run = (args: string[], env: Record<string, string> = {}) =>

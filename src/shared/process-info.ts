@@ -1,20 +1,24 @@
 /**
- * @module control/process-info
- * Is a process alive, and is it a briefd daemon? Used to tell a live instance lock from a
- * stale one left by a crash (the PID may since have been reused by something else).
+ * @module shared/process-info
+ * Is a process alive and ours, and is it a briefd daemon? Used to tell a live daemon from a
+ * stale lock or daemon.json left by a crash (the PID may since have been reused).
  */
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { errnoCode } from '../shared/errors.js'
 
-/** True if a process with this pid exists (even one we may not signal). */
+/**
+ * True while a process with this pid exists and is ours to signal. Our daemon always runs as
+ * us, so a pid that now belongs to another user (EPERM) is not it: treating it as alive would
+ * send bearer tokens to whoever took over the port, or block a restart forever.
+ */
 export function isProcessAlive(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false
   try {
     process.kill(pid, 0)
     return true
   } catch (err) {
-    return errnoCode(err) === 'EPERM'
+    return errnoCode(err) !== 'ESRCH' && errnoCode(err) !== 'EPERM'
   }
 }
 
