@@ -39,6 +39,8 @@ export interface AuditLogOptions {
 }
 
 const NLINK_CHECK_MS = 1000
+/** Deliveries further apart than this are written at once instead of batched. */
+const SPARSE_GAP_MS = 0.05
 
 export class AuditLog {
   readonly #stateDir: string
@@ -53,6 +55,7 @@ export class AuditLog {
   #rateLimited = 0
   #rateWindow = 0
   #rateTimer: NodeJS.Timeout | undefined
+  #lastDeliveryAt = -Infinity
   #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
 
   constructor(options: AuditLogOptions) {
@@ -115,22 +118,24 @@ export class AuditLog {
   }
 
   /**
-   * Queues a delivery line for the batch written at the end of this event-loop turn;
-   * resolves once it is written, rejects with ERR_AUDIT_UNAVAILABLE if it could not be.
+   * Records a delivery before its response may leave. Under load, lines are batched: those
+   * of one event-loop turn go out in one write(2) at the end of the turn, and the returned
+   * promise settles then. When requests are sparse (none in the last 50 µs) there is nothing
+   * to batch with, so the line is written at once and undefined is returned: no extra loop
+   * turn, no promise. Either way a write failure surfaces as ERR_AUDIT_UNAVAILABLE.
    * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
    * route labels, validated document names, verified UUIDs): this is the per-request path.
    */
-  enqueueDelivery(status: number, sessionId: string, route: string, document: string): Promise<void> {
+  recordDelivery(status: number, sessionId: string, route: string, document: string): Promise<void> | undefined {
     const now = this.#now()
     this.#stamp(now)
-    return this.#enqueueLine(
-      `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`,
-    )
-  }
-
-  /** Queues any entry for the end-of-turn batch (see enqueueDelivery). */
-  enqueue(entry: AuditEntry): Promise<void> {
-    return this.#enqueueLine(this.#line(this.#now(), entry))
+    const line = `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`
+    const t = performance.now()
+    const sparse = this.#batch === undefined && t - this.#lastDeliveryAt > SPARSE_GAP_MS
+    this.#lastDeliveryAt = t
+    if (!sparse) return this.#enqueueLine(line)
+    this.#writeRaw(now, line)
+    return undefined
   }
 
   #enqueueLine(line: string): Promise<void> {

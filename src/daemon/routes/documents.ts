@@ -33,14 +33,15 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   })
 }
 
-async function deliver(c: Context<DaemonEnv>, session: VerifiedSession, audit: AuditLog, route: string, document: string, doc: ContentDocument | undefined): Promise<Response> {
+function deliver(c: Context<DaemonEnv>, session: VerifiedSession, audit: AuditLog, route: string, document: string, doc: ContentDocument | undefined): Response | Promise<Response> {
   if (!doc) throw new BriefdError('ERR_CONTENT_NOT_FOUND', 'no such document')
   const notModified = matchesIfNoneMatch(requestHeader(c, 'if-none-match'), doc.etag)
   const status = notModified ? 304 : 200
   // route: a fixed label; document: a fixed name or a validated template name; session id:
   // a UUID from a verified token. None needs escaping, so the line is built without JSON.stringify.
-  await audit.enqueueDelivery(status, session.sessionId, route, document)
-  return notModified ? emptyResponse(304, { etag: doc.etag }) : jsonResponseWithHeaders(200, doc.json, jsonHeadersWithEtag(doc.etag))
+  const audited = audit.recordDelivery(status, session.sessionId, route, document)
+  const respond = (): Response => (notModified ? emptyResponse(304, { etag: doc.etag }) : jsonResponseWithHeaders(200, doc.json, jsonHeadersWithEtag(doc.etag)))
+  return audited ? audited.then(respond) : respond()
 }
 
 export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
