@@ -7,8 +7,9 @@
  */
 import type { BriefdClient, ContentResult } from '../client/briefd-client.js'
 import { describeUnavailable } from '../client/reasons.js'
+import type { RenderValue } from '../client/render.js'
 import type { Logger } from '../shared/log.js'
-import { checkArguments, type ArgValue } from './input-schema.js'
+import { checkArguments } from './input-schema.js'
 import type { Manifest, ManifestTool, ToolAnnotations } from './manifest.js'
 
 /** `_meta` keys on results: where the text came from, and why it is degraded. */
@@ -66,7 +67,7 @@ export function invalidArguments(tool: string, message: string): TextResult {
 }
 
 /** Renders a manifest tool's template (or its fallback) with already-checked values. */
-export async function renderTool(client: BriefdClient, tool: ManifestTool, values: Readonly<Record<string, ArgValue>>, reporter?: DegradationReporter): Promise<TextResult> {
+export async function renderTool(client: BriefdClient, tool: ManifestTool, values: Readonly<Record<string, RenderValue>>, reporter?: DegradationReporter): Promise<TextResult> {
   const r = await client.render(tool.template, values, { fallback: tool.fallback })
   reporter?.report(`tool ${tool.name}`, r)
   return contentResult(r)
