@@ -46,6 +46,8 @@ export class ContentCache {
       ttl: options.ttlMs ?? DEFAULT_CACHE_TTL_MS,
       // Keep expired entries: they are the stale-if-error copy and the If-None-Match source.
       noDeleteOnStaleGet: true,
+      // Read the clock on every lookup: no cached "now", and no timer per lookup to reset it.
+      ttlResolution: 0,
       ...(now ? { perf: { now } } : {}),
     })
   }

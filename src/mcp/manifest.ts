@@ -116,7 +116,7 @@ function parseAnnotations(f: Fields, v: unknown, field: string): ToolAnnotations
 
 function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
   const t = f.object(v, field, ['name', 'title', 'description', 'template', 'inputSchema', 'fallback', 'annotations'])
-  const name = f.required(t.name, `${field}.name`, { re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
+  const name = f.required(t.name, `${field}.name`, { max: 64, re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
   const inputSchema = parseInputSchema(t.inputSchema ?? { type: 'object' }, `tool manifest ${f.source}: ${field}.inputSchema`)
   const fallback = f.required(t.fallback, `${field}.fallback`)
   for (const p of placeholdersOf(fallback)) {
@@ -126,7 +126,7 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
     name,
     description: f.required(t.description, `${field}.description`),
     inputSchema,
-    template: f.required(t.template, `${field}.template`, { re: TEMPLATE_NAME_RE, rule: '1–64 letters, digits, "_" or "-"' }),
+    template: f.required(t.template, `${field}.template`, { max: 64, re: TEMPLATE_NAME_RE, rule: '1–64 letters, digits, "_" or "-"' }),
     fallback,
   }
   const title = f.text(t.title, `${field}.title`, { optional: true, max: 256 })
@@ -140,7 +140,7 @@ function parseBriefing(f: Fields, v: unknown): ManifestBriefing {
   if (v === undefined) return DEFAULT_BRIEFING
   const b = f.object(v, 'briefing', ['tool', 'prompt', 'description', 'fallback'])
   const name = (x: unknown, field: string): string | null =>
-    x === null ? null : x === undefined ? DEFAULT_BRIEFING[field as 'tool' | 'prompt'] : f.required(x, `briefing.${field}`, { re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
+    x === null ? null : x === undefined ? DEFAULT_BRIEFING[field as 'tool' | 'prompt'] : f.required(x, `briefing.${field}`, { max: 64, re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
   return {
     tool: name(b.tool, 'tool'),
     prompt: name(b.prompt, 'prompt'),
