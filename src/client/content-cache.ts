@@ -35,21 +35,24 @@ function asBriefdError(err: unknown): BriefdError {
   return err instanceof BriefdError ? err : new BriefdError('ERR_INTERNAL', `loading a document failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
 }
 
+interface Entry {
+  doc: DaemonDocument
+  /** Monotonic ms after which the entry must be revalidated. */
+  freshUntil: number
+}
+
 export class ContentCache {
-  readonly #lru: LRUCache<string, DaemonDocument>
+  // lru-cache bounds the entries; freshness is ours, so an expired entry stays available as
+  // the stale-if-error copy and the If-None-Match source without any TTL special cases.
+  readonly #lru: LRUCache<string, Entry>
   readonly #inflight = new Map<string, Promise<CacheLookup>>()
+  readonly #ttlMs: number
+  readonly #now: () => number
 
   constructor(options: ContentCacheOptions = {}) {
-    const now = options.now
-    this.#lru = new LRUCache<string, DaemonDocument>({
-      max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
-      ttl: options.ttlMs ?? DEFAULT_CACHE_TTL_MS,
-      // Keep expired entries: they are the stale-if-error copy and the If-None-Match source.
-      noDeleteOnStaleGet: true,
-      // Read the clock on every lookup: no cached "now", and no timer per lookup to reset it.
-      ttlResolution: 0,
-      ...(now ? { perf: { now } } : {}),
-    })
+    this.#lru = new LRUCache<string, Entry>({ max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES })
+    this.#ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS
+    this.#now = options.now ?? (() => performance.now())
   }
 
   /** Number of entries held (fresh or stale). */
@@ -67,12 +70,11 @@ export class ContentCache {
    * missing or expired and no load for `key` is already running.
    */
   get(key: string, load: DocumentLoader): Promise<CacheLookup> {
-    const status: LRUCache.Status<string, DaemonDocument, unknown> = {}
-    const held = this.#lru.get(key, { allowStale: true, status })
-    if (held !== undefined && status.get === 'hit') return Promise.resolve({ doc: held, source: 'cache' })
+    const held = this.#lru.get(key)
+    if (held !== undefined && this.#now() < held.freshUntil) return Promise.resolve({ doc: held.doc, source: 'cache' })
     const running = this.#inflight.get(key)
     if (running) return running
-    const pending = this.#load(key, held, load).finally(() => this.#inflight.delete(key))
+    const pending = this.#load(key, held?.doc, load).finally(() => this.#inflight.delete(key))
     this.#inflight.set(key, pending)
     return pending
   }
@@ -80,7 +82,7 @@ export class ContentCache {
   async #load(key: string, stale: DaemonDocument | undefined, load: DocumentLoader): Promise<CacheLookup> {
     try {
       const doc = await load(stale)
-      this.#lru.set(key, doc)
+      this.#lru.set(key, { doc, freshUntil: this.#now() + this.#ttlMs })
       return { doc, source: 'daemon' }
     } catch (thrown) {
       const error = asBriefdError(thrown)

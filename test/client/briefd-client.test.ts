@@ -37,8 +37,7 @@ describe('BriefdClient', () => {
 
   it('revalidates an expired entry with If-None-Match (304) and keeps the text', async () => {
     const { env } = await withToken()
-    // Not 0: lru-cache treats a start time of 0 as "no TTL".
-    let t = 1000
+    let t = 0
     const client = new BriefdClient({ env, cacheTtlMs: 1000, monotonicNow: () => t })
     const first = await client.voice()
     t += 2000
