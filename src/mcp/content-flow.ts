@@ -26,9 +26,14 @@ export interface TextResult {
 /** Template tools only render text: read-only, repeatable, and talk to nothing but the local daemon. */
 export const RENDER_TOOL_ANNOTATIONS: Readonly<ToolAnnotations> = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false })
 
-/** Warns on stderr when the content state changes (not once per call): one line per outage. */
+/**
+ * Warns on stderr when the content state changes, not once per call: one line when the daemon
+ * goes away (or refuses us), one when it is back. A template the daemon does not have is a
+ * problem of that template alone: one line per template.
+ */
 export class DegradationReporter {
   readonly #logger: Logger
+  readonly #missing = new Set<string>()
   #last = 'daemon'
 
   constructor(logger: Logger) {
@@ -36,6 +41,11 @@ export class DegradationReporter {
   }
 
   report(what: string, r: ContentResult): void {
+    if (r.source === 'fallback' && r.reason?.code === 'ERR_CONTENT_NOT_FOUND') {
+      if (!this.#missing.has(what)) this.#logger.warn(`${what}: serving the generic fallback: ${r.reason.message}`)
+      this.#missing.add(what)
+      return
+    }
     const state = r.source === 'stale' || r.source === 'fallback' ? `${r.source}:${r.reason?.code ?? ''}` : 'daemon'
     if (state === this.#last) return
     this.#last = state

@@ -93,7 +93,7 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
         if (!checked.ok) return invalidArguments(tool.name, checked.message)
         if (!handler) return renderTool(client, tool, checked.values, reporter)
         const render = (vars?: Readonly<Record<string, RenderValue>>): Promise<TextResult> => renderTool(client, tool, vars ?? checked.values, reporter)
-        return (await handler(checked.values, { client, tool, render })) as CallToolResult
+        return handler(checked.values, { client, tool, render })
       },
     )
   }

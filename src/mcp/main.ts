@@ -16,6 +16,9 @@ import { loadManifest, type Manifest } from './manifest.js'
 import { MCP_USAGE, resolveMcpOptions, type McpOptions } from './options.js'
 import { createBriefdServer, type ServerSdk } from './server.js'
 
+/** Claude Code cuts server instructions here and appends "… [truncated]". */
+const HOST_INSTRUCTIONS_LIMIT = 2048
+
 async function importSdk(): Promise<ServerSdk & { StdioServerTransport: typeof import('@modelcontextprotocol/sdk/server/stdio.js').StdioServerTransport }> {
   const [server, stdio, types] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/index.js'),
@@ -56,11 +59,27 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
       return 0
     }
     manifest = loadManifest(options.toolsFile)
+    if (manifest.instructions.fallback.length > HOST_INSTRUCTIONS_LIMIT) {
+      logger.warn(`${manifest.source}: instructions.fallback is ${manifest.instructions.fallback.length} characters; Claude Code keeps only the first ${HOST_INSTRUCTIONS_LIMIT}`)
+    }
   } catch (err) {
-    logger.error(err instanceof BriefdError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`)
+    logger.error(describeError(err))
     return 1
   }
+  try {
+    return await serve(options, manifest, env, logger)
+  } catch (err) {
+    // Not expected (every daemon failure degrades instead): one line, a non-zero exit, no hang.
+    logger.error(describeError(err))
+    return 1
+  }
+}
 
+function describeError(err: unknown): string {
+  return err instanceof BriefdError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`
+}
+
+async function serve(options: McpOptions, manifest: Manifest, env: Env, logger: Logger): Promise<number> {
   const client = new BriefdClient({ env, timeoutMs: options.timeoutMs, graceMs: options.graceMs, cacheTtlMs: options.cacheTtlMs, cacheMaxEntries: options.cacheMaxEntries, logger })
   const reporter = new DegradationReporter(logger)
   const instructions = resolveInstructions(client, manifest, reporter)

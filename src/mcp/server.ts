@@ -6,6 +6,7 @@
  * in (main.ts imports it while the daemon is being asked for the instructions).
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import type { BriefdClient } from '../client/briefd-client.js'
 import type { Logger } from '../shared/log.js'
 import { VERSION } from '../shared/version.js'
@@ -29,15 +30,16 @@ export interface BriefdServerOptions {
   reporter?: DegradationReporter
 }
 
-const NO_ARGUMENTS = Object.freeze({ type: 'object', properties: {}, additionalProperties: false })
+const NO_ARGUMENTS: Tool['inputSchema'] = { type: 'object', properties: {}, additionalProperties: false }
 
 /** The `tools/list` entries: manifest tools plus the built-in briefing tool. */
-export function listTools(manifest: Manifest): Record<string, unknown>[] {
-  const tools: Record<string, unknown>[] = manifest.tools.map((t) => ({
+export function listTools(manifest: Manifest): Tool[] {
+  const tools: Tool[] = manifest.tools.map((t) => ({
     name: t.name,
     ...(t.title ? { title: t.title } : {}),
     description: t.description,
-    inputSchema: t.inputSchema.json,
+    // parseInputSchema checked it: an object schema, published verbatim.
+    inputSchema: t.inputSchema.json as Tool['inputSchema'],
     annotations: { ...RENDER_TOOL_ANNOTATIONS, ...t.annotations },
   }))
   if (manifest.briefing.tool) {
@@ -72,7 +74,7 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
   )
 
   server.setRequestHandler(sdk.types.ListToolsRequestSchema, function listToolsHandler() {
-    return { tools } as { tools: [] }
+    return { tools }
   })
 
   server.setRequestHandler(sdk.types.CallToolRequestSchema, async function callToolHandler(request): Promise<TextResult> {

@@ -23,6 +23,7 @@ describe('resolveMcpOptions', () => {
     [['--timeout-ms', '--grace-ms', '1'], {}, '--timeout-ms needs a value'],
     [['--tools', 'a', '--tools', 'b'], {}, '--tools is given twice'],
     [['serve'], {}, 'unknown option "serve" (see briefd mcp --help)'],
+    [[], { BRIEFD_LOG_LEVEL: 'loud' }, 'BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")'],
   ] as [string[], Record<string, string>, string][])('refuses %j %j', (args, env, message) => {
     expect(() => resolveMcpOptions(args, env)).toThrow(expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message }))
   })
