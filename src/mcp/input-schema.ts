@@ -8,6 +8,7 @@
  * to the host verbatim, so what the host shows is exactly what we check.
  */
 import { BriefdError } from '../shared/errors.js'
+import { unsafePatternReason } from './safe-pattern.js'
 
 export type ArgScalar = string | number | boolean
 export type ArgValue = ArgScalar | ArgScalar[]
@@ -114,6 +115,8 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
       if (maxLength !== undefined) p.maxLength = maxLength
       if (raw.pattern !== undefined) {
         if (typeof raw.pattern !== 'string' || raw.pattern.length > MAX_PATTERN_LENGTH) fail(`${where}.pattern`, `must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters`)
+        const unsafe = unsafePatternReason(raw.pattern)
+        if (unsafe !== undefined) fail(`${where}.pattern`, `is refused: ${unsafe}`)
         try {
           p.pattern = new RegExp(raw.pattern, 'u')
         } catch {
