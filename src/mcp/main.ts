@@ -82,9 +82,12 @@ function describeError(err: unknown): string {
 async function serve(options: McpOptions, manifest: Manifest, env: Env, logger: Logger): Promise<number> {
   const client = new BriefdClient({ env, timeoutMs: options.timeoutMs, graceMs: options.graceMs, cacheTtlMs: options.cacheTtlMs, cacheMaxEntries: options.cacheMaxEntries, logger })
   const reporter = new DegradationReporter(logger)
-  const instructions = resolveInstructions(client, manifest, reporter)
-  // Let the request reach the daemon before the SDK import blocks the event loop for ~100 ms.
-  await new Promise<void>((resolve) => setImmediate(resolve))
+  let resolved = false
+  const instructions = resolveInstructions(client, manifest, reporter).finally(() => void (resolved = true))
+  // Let the request reach the daemon before evaluating the SDK blocks the event loop (30–150 ms):
+  // the connect completes in one loop turn, the write in the next. Then the daemon answers
+  // while the SDK loads, and the answer waits in the socket.
+  for (let turn = 0; turn < 3 && !resolved; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
   const sdk = await importSdk()
   const server = createBriefdServer({ sdk, manifest, client, instructions: (await instructions).text, logger, reporter })
   const shutdown = untilShutdown(logger)

@@ -12,6 +12,7 @@ import type { Logger } from '../shared/log.js'
 import { VERSION } from '../shared/version.js'
 import { DegradationReporter, RENDER_TOOL_ANNOTATIONS, callTool, contentResult, readBriefing, type TextResult } from './content-flow.js'
 import type { Manifest, ManifestTool } from './manifest.js'
+import { SubsetJsonSchemaValidator } from './subset-validator.js'
 
 /** The parts of the SDK this server uses. */
 export interface ServerSdk {
@@ -70,6 +71,7 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
     {
       capabilities: { tools: { listChanged: false }, ...(prompt ? { prompts: { listChanged: false } } : {}) },
       instructions: o.instructions,
+      jsonSchemaValidator: new SubsetJsonSchemaValidator(),
     },
   )
 
