@@ -12,7 +12,7 @@ import type { Logger } from '../shared/log.js'
 import { checkArguments } from './input-schema.js'
 import type { Manifest, ManifestTool, ToolAnnotations } from './manifest.js'
 
-/** `_meta` keys on results: where the text came from, and why it is degraded. */
+/** `_meta` keys on degraded results: where the text came from (`stale`, `fallback`), and why. */
 export const META_SOURCE = 'briefd/source'
 export const META_REASON = 'briefd/reason'
 
@@ -62,9 +62,14 @@ export async function resolveInstructions(client: BriefdClient, manifest: Manife
   return r
 }
 
-/** A result carrying its source; a fallback also says so in a note the model can read. */
+/**
+ * A tool result. Current content (from the daemon or the cache) goes out plain; a stale copy or
+ * a fallback is marked in `_meta`, and a fallback also in a note the model can read. (Marking
+ * every result would cost each call ~2 µs of the SDK's result validation, for no reader.)
+ */
 export function contentResult(r: ContentResult): TextResult {
   const content: TextResult['content'] = [{ type: 'text', text: r.text }]
+  if (r.source === 'daemon' || r.source === 'cache') return { content }
   if (r.source === 'fallback') {
     content.push({ type: 'text', text: `[briefd: generic fallback response; the full response is unavailable because ${describeUnavailable(r.reason)}]` })
   }

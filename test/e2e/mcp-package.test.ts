@@ -116,7 +116,7 @@ describe('the packaged briefd mcp', () => {
       const instructions = readFileSync(join(CONTENT_DIR, 'instructions.md'), 'utf8')
       expect(client.getInstructions()).toContain(instructions.trim())
       const r = await client.callTool({ name: 'review_verdict', arguments: { verdict: 'APPROVE', findings: 'a.ts:1 — breaks' } })
-      expect(sourceOf(r)).toBe('daemon')
+      expect(sourceOf(r)).toBe('current')
       expect(firstText(r)).toMatch(/^Lanternfish verdict: APPROVE\n/)
     } finally {
       await client.close()

@@ -41,7 +41,7 @@ describe('briefd mcp when the daemon is killed and restarted mid-session', () =>
   it('serves confidential content, then the stale copy or the fallback while the daemon is down, then recovers', async () => {
     expect(mcp.client.getInstructions()).toContain(content.canary.instructions)
     const live = await mcp.client.callTool(verdict)
-    expect(sourceOf(live)).toBe('daemon')
+    expect(sourceOf(live)).toBe('current')
     expect(firstText(live)).toContain(content.canary.template)
 
     await daemon.kill()
@@ -58,7 +58,7 @@ describe('briefd mcp when the daemon is killed and restarted mid-session', () =>
 
     daemon = await spawnDaemon({ contentDir: content.dir, stateDir, port: daemon.port })
     const recovered = await mcp.client.callTool({ name: 'hidden', arguments: {} })
-    expect(sourceOf(recovered)).toBe('daemon')
+    expect(sourceOf(recovered)).toBe('current')
     expect(firstText(recovered)).toContain(content.canary.secretTemplate)
     expect(leakedCanaries(content, mcp.stderr())).toEqual([])
   })
@@ -92,13 +92,13 @@ describe('briefd mcp when the session token changes', () => {
     writeSessionTokenFile(tokenPath, first, daemon.url)
     const mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '1' } })
     try {
-      expect(sourceOf(await mcp.client.callTool(verdict))).toBe('daemon')
+      expect(sourceOf(await mcp.client.callTool(verdict))).toBe('current')
 
       // /clear: SessionEnd revokes the old token, SessionStart writes a new one.
       await revokeSession({ url: daemon.url, token: first.token, timeoutMs: 2000 })
       writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
       const afterClear = await mcp.client.callTool(verdict)
-      expect(sourceOf(afterClear)).toBe('daemon')
+      expect(sourceOf(afterClear)).toBe('current')
       expect(firstText(afterClear)).toContain(content.canary.template)
 
       // The session ends and no new token comes: a 401 is a refusal, so no stale copy either.
@@ -112,7 +112,7 @@ describe('briefd mcp when the session token changes', () => {
       for (let i = 0; i < 5; i++) expect(sourceOf(await mcp.client.callTool(verdict))).toBe('fallback')
       expect(denials(daemon.stateDir)).toBe(denied)
       writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
-      expect(sourceOf(await mcp.client.callTool(verdict))).toBe('daemon')
+      expect(sourceOf(await mcp.client.callTool(verdict))).toBe('current')
     } finally {
       await mcp.close()
       await daemon.close()

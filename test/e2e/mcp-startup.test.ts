@@ -48,7 +48,7 @@ describe('briefd mcp when the hook writes the token file after the server starte
       expect(mcp.stderr()).toMatch(/warn: .*token file .* does not exist/)
       writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
       const r = await mcp.client.callTool({ name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'x' } })
-      expect(sourceOf(r)).toBe('daemon')
+      expect(sourceOf(r)).toBe('current')
       expect(firstText(r)).toContain(content.canary.template)
     } finally {
       await mcp.close()

@@ -53,14 +53,15 @@ describe('briefd mcp with a valid token', () => {
     expect(leakedCanaries(content, JSON.stringify(tools))).toEqual([])
   })
 
-  it('renders the template with the arguments as plain text', async () => {
+  it('renders the template with the arguments as plain text, fetching it once', async () => {
+    const before = deliveries(daemon.stateDir, 'template:verdict')
     const r = await mcp.client.callTool({ name: 'give_verdict', arguments: { verdict: 'APPROVE', target: '{{verdict}} $& `x`' } })
     expect(r.isError).toBeFalsy()
     expect(firstText(r)).toBe(`Verdict: APPROVE for {{verdict}} $& \`x\`. ${content.canary.template}\n`)
-    expect(sourceOf(r)).toBe('daemon')
+    expect(r._meta).toBeUndefined()
     const again = await mcp.client.callTool({ name: 'give_verdict', arguments: { verdict: 'REJECT', target: 'b' } })
     expect(firstText(again)).toContain('Verdict: REJECT for b.')
-    expect(sourceOf(again)).toBe('cache')
+    expect(deliveries(daemon.stateDir, 'template:verdict')).toBe(before + 1)
   })
 
   it('serves the briefing through the read-only tool and the prompt', async () => {

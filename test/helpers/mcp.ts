@@ -142,9 +142,9 @@ export function firstText(result: unknown): string {
   return content[0]?.text ?? ''
 }
 
-/** The `briefd/source` of a tool result. */
+/** The `briefd/source` of a tool result: `stale`, `fallback`, or `current` when unmarked (daemon or cache). */
 export function sourceOf(result: unknown): unknown {
-  return (result as { _meta?: Record<string, unknown> })._meta?.['briefd/source']
+  return (result as { _meta?: Record<string, unknown> })._meta?.['briefd/source'] ?? 'current'
 }
 
 /** Generic texts of the test manifest: what a host sees when the daemon's content is unavailable. */

@@ -46,8 +46,9 @@ describe('contentResult', () => {
     })
   })
 
-  it('says where fresh and stale content came from', () => {
-    expect(contentResult(fresh)).toEqual({ content: [{ type: 'text', text: 'x' }], _meta: { 'briefd/source': 'daemon' } })
-    expect(contentResult(stale)._meta).toEqual({ 'briefd/source': 'stale', 'briefd/reason': 'ERR_DAEMON_TIMEOUT' })
+  it('sends current content plain and marks a stale copy', () => {
+    expect(contentResult(fresh)).toEqual({ content: [{ type: 'text', text: 'x' }] })
+    expect(contentResult(cached)).toEqual({ content: [{ type: 'text', text: 'x' }] })
+    expect(contentResult(stale)).toEqual({ content: [{ type: 'text', text: 's' }], _meta: { 'briefd/source': 'stale', 'briefd/reason': 'ERR_DAEMON_TIMEOUT' } })
   })
 })

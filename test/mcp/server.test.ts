@@ -55,7 +55,7 @@ describe('createBriefdServer', () => {
     const { client } = await connect({ env: tokenEnv })
     const before = deliveries(daemon.stateDir, 'template:hidden')
     const results = await Promise.all(Array.from({ length: 20 }, () => client.callTool({ name: 'hidden', arguments: {} })))
-    expect(new Set(results.map((r) => sourceOf(r)))).toEqual(new Set(['daemon']))
+    expect(new Set(results.map((r) => sourceOf(r)))).toEqual(new Set(['current']))
     expect(deliveries(daemon.stateDir, 'template:hidden')).toBe(before + 1)
   })
 
