@@ -151,6 +151,18 @@ export function buildProgram(): Command {
       contentCheckCommand(opts)
     })
 
+  // bin/briefd.js sends `briefd mcp` straight to the MCP server without loading commander;
+  // this entry is for `briefd --help` (and callers of main() that bypass the shim).
+  program
+    .command('mcp')
+    .description('run the stdio MCP server (options: briefd mcp --help)')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async () => {
+      const { main: mcpMain } = await import('../mcp/main.js')
+      process.exitCode = await mcpMain(process.argv)
+    })
+
   return program
 }
 

@@ -1,0 +1,253 @@
+/**
+ * @module mcp/input-schema
+ * The JSON Schema subset a tool's `inputSchema` may use, checked when the manifest loads and
+ * enforced on every call. Arguments end up as plain text in a template, so the subset is
+ * flat: an object of strings, numbers, integers, booleans and arrays of those. Any keyword
+ * outside the subset is refused at load time rather than silently ignored: a constraint the
+ * author wrote but we did not enforce would be worse than an error. The schema is published
+ * to the host verbatim, so what the host shows is exactly what we check.
+ */
+import { BriefdError } from '../shared/errors.js'
+import { unsafePatternReason } from './safe-pattern.js'
+
+export type ArgScalar = string | number | boolean
+export type ArgValue = ArgScalar | ArgScalar[]
+export type ScalarType = 'string' | 'number' | 'integer' | 'boolean'
+
+/** One checked property. */
+export interface PropertySchema {
+  type: ScalarType | 'array'
+  enum?: readonly ArgScalar[]
+  minLength?: number
+  maxLength?: number
+  pattern?: RegExp
+  minimum?: number
+  maximum?: number
+  exclusiveMinimum?: number
+  exclusiveMaximum?: number
+  items?: PropertySchema
+  minItems?: number
+  maxItems?: number
+  uniqueItems?: boolean
+  default?: ArgValue
+}
+
+/** A checked `inputSchema`: the raw JSON (published as is) plus what we enforce. */
+export interface InputSchema {
+  json: Readonly<Record<string, unknown>>
+  properties: ReadonlyMap<string, PropertySchema>
+  required: readonly string[]
+  additionalProperties: boolean
+}
+
+/** Property names double as `{{placeholder}}` names. */
+export const PROPERTY_NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/
+const MAX_PROPERTIES = 64
+const MAX_ENUM = 256
+const MAX_PATTERN_LENGTH = 512
+
+const ANNOTATIONS = ['title', 'description', 'default', 'examples', '$comment', 'deprecated']
+const KEYWORDS: Record<ScalarType | 'array', readonly string[]> = {
+  string: ['type', 'enum', 'const', 'minLength', 'maxLength', 'pattern', ...ANNOTATIONS],
+  number: ['type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', ...ANNOTATIONS],
+  integer: ['type', 'enum', 'const', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', ...ANNOTATIONS],
+  boolean: ['type', 'enum', 'const', ...ANNOTATIONS],
+  array: ['type', 'items', 'minItems', 'maxItems', 'uniqueItems', ...ANNOTATIONS],
+}
+const TOP_KEYWORDS = ['$schema', 'type', 'properties', 'required', 'additionalProperties', 'title', 'description', '$comment']
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+function fail(where: string, why: string): never {
+  throw new BriefdError('ERR_MANIFEST_INVALID', `${where}: ${why}`)
+}
+
+function count(v: unknown, where: string, key: string): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) fail(`${where}.${key}`, 'must be a non-negative integer')
+  return v
+}
+
+function num(v: unknown, where: string, key: string): number | undefined {
+  if (v === undefined) return undefined
+  if (typeof v !== 'number' || !Number.isFinite(v)) fail(`${where}.${key}`, 'must be a finite number')
+  return v
+}
+
+function parseProperty(raw: unknown, where: string, allowArray: boolean): PropertySchema {
+  if (!isObject(raw)) fail(where, 'must be a JSON Schema object')
+  const type = raw.type
+  const allowed = allowArray ? ['string', 'number', 'integer', 'boolean', 'array'] : ['string', 'number', 'integer', 'boolean']
+  if (typeof type !== 'string' || !allowed.includes(type)) {
+    fail(`${where}.type`, `must be one of ${allowed.join(', ')} (briefd renders arguments as plain text)`)
+  }
+  const t = type as ScalarType | 'array'
+  for (const key of Object.keys(raw)) {
+    if (!KEYWORDS[t].includes(key)) fail(where, `keyword ${JSON.stringify(key)} is not supported for type ${t} (supported: ${KEYWORDS[t].join(', ')})`)
+  }
+  const p: PropertySchema = { type: t }
+  if (t === 'array') {
+    p.items = parseProperty(raw.items, `${where}.items`, false)
+    const minItems = count(raw.minItems, where, 'minItems')
+    const maxItems = count(raw.maxItems, where, 'maxItems')
+    if (minItems !== undefined) p.minItems = minItems
+    if (maxItems !== undefined) p.maxItems = maxItems
+    if (raw.uniqueItems !== undefined) {
+      if (typeof raw.uniqueItems !== 'boolean') fail(`${where}.uniqueItems`, 'must be a boolean')
+      p.uniqueItems = raw.uniqueItems
+    }
+  } else {
+    const scalarOk = (v: unknown): v is ArgScalar => checkScalar({ type: t }, v) === undefined
+    if (raw.enum !== undefined) {
+      if (!Array.isArray(raw.enum) || raw.enum.length === 0 || raw.enum.length > MAX_ENUM) fail(`${where}.enum`, `must be a list of 1–${MAX_ENUM} values`)
+      raw.enum.forEach((v, i) => scalarOk(v) || fail(`${where}.enum[${i}]`, `must be a ${t}`))
+      p.enum = raw.enum as ArgScalar[]
+    }
+    if (raw.const !== undefined) {
+      if (!scalarOk(raw.const)) fail(`${where}.const`, `must be a ${t}`)
+      if (p.enum && !p.enum.includes(raw.const)) fail(`${where}.const`, 'is not one of the enum values')
+      p.enum = [raw.const]
+    }
+    if (t === 'string') {
+      const minLength = count(raw.minLength, where, 'minLength')
+      const maxLength = count(raw.maxLength, where, 'maxLength')
+      if (minLength !== undefined) p.minLength = minLength
+      if (maxLength !== undefined) p.maxLength = maxLength
+      if (raw.pattern !== undefined) {
+        if (typeof raw.pattern !== 'string' || raw.pattern.length > MAX_PATTERN_LENGTH) fail(`${where}.pattern`, `must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters`)
+        const unsafe = unsafePatternReason(raw.pattern)
+        if (unsafe !== undefined) fail(`${where}.pattern`, `is refused: ${unsafe}`)
+        try {
+          p.pattern = new RegExp(raw.pattern, 'u')
+        } catch {
+          fail(`${where}.pattern`, 'is not a valid regular expression')
+        }
+      }
+    }
+    if (t === 'number' || t === 'integer') {
+      for (const key of ['minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum'] as const) {
+        const v = num(raw[key], where, key)
+        if (v !== undefined) p[key] = v
+      }
+    }
+  }
+  if (raw.default !== undefined) {
+    const problem = checkValue(p, raw.default)
+    if (problem !== undefined) fail(`${where}.default`, problem)
+    p.default = raw.default as ArgValue
+  }
+  return p
+}
+
+/** Checks a tool's `inputSchema` against the subset; throws ERR_MANIFEST_INVALID naming the field. */
+export function parseInputSchema(raw: unknown, where: string): InputSchema {
+  if (!isObject(raw)) fail(where, 'must be a JSON Schema object with "type": "object"')
+  if (raw.type !== 'object') fail(`${where}.type`, 'must be "object"')
+  for (const key of Object.keys(raw)) {
+    if (!TOP_KEYWORDS.includes(key)) fail(where, `keyword ${JSON.stringify(key)} is not supported (supported: ${TOP_KEYWORDS.join(', ')})`)
+  }
+  const props = raw.properties ?? {}
+  if (!isObject(props)) fail(`${where}.properties`, 'must be an object')
+  const names = Object.keys(props)
+  if (names.length > MAX_PROPERTIES) fail(`${where}.properties`, `has ${names.length} properties; at most ${MAX_PROPERTIES} are allowed`)
+  const properties = new Map<string, PropertySchema>()
+  for (const name of names) {
+    if (!PROPERTY_NAME_RE.test(name) || name === '__proto__') fail(`${where}.properties`, `property name ${JSON.stringify(name.slice(0, 80))} must be 1–64 letters, digits, "_" or "-", starting with a letter or "_"`)
+    properties.set(name, parseProperty(props[name], `${where}.properties.${name}`, true))
+  }
+  const required = raw.required ?? []
+  if (!Array.isArray(required)) fail(`${where}.required`, 'must be a list of property names')
+  required.forEach((r, i) => {
+    if (typeof r !== 'string' || !properties.has(r)) fail(`${where}.required[${i}]`, `${JSON.stringify(r)} is not a declared property`)
+    if (required.indexOf(r) !== i) fail(`${where}.required[${i}]`, `${JSON.stringify(r)} is listed twice`)
+  })
+  const additional = raw.additionalProperties ?? true
+  if (typeof additional !== 'boolean') fail(`${where}.additionalProperties`, 'must be true or false (schemas for extra properties are not supported)')
+  return { json: raw, properties, required: required as string[], additionalProperties: additional }
+}
+
+function codePoints(s: string): number {
+  let n = 0
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i)
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1)
+      if (d >= 0xdc00 && d <= 0xdfff) i++
+    }
+    n++
+  }
+  return n
+}
+
+const show = (v: unknown): string => JSON.stringify(v)
+
+/** Why `v` does not satisfy a scalar schema, or undefined when it does. */
+function checkScalar(p: PropertySchema, v: unknown): string | undefined {
+  switch (p.type) {
+    case 'string':
+      if (typeof v !== 'string') return 'must be a string'
+      if (p.minLength !== undefined && codePoints(v) < p.minLength) return `must be at least ${p.minLength} characters`
+      if (p.maxLength !== undefined && codePoints(v) > p.maxLength) return `must be at most ${p.maxLength} characters`
+      if (p.pattern && !p.pattern.test(v)) return `must match the pattern ${show(p.pattern.source)}`
+      break
+    case 'number':
+    case 'integer':
+      if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a${p.type === 'integer' ? 'n integer' : ' number'}`
+      if (p.type === 'integer' && !Number.isInteger(v)) return 'must be an integer'
+      if (p.minimum !== undefined && v < p.minimum) return `must be ≥ ${p.minimum}`
+      if (p.maximum !== undefined && v > p.maximum) return `must be ≤ ${p.maximum}`
+      if (p.exclusiveMinimum !== undefined && v <= p.exclusiveMinimum) return `must be > ${p.exclusiveMinimum}`
+      if (p.exclusiveMaximum !== undefined && v >= p.exclusiveMaximum) return `must be < ${p.exclusiveMaximum}`
+      break
+    case 'boolean':
+      if (typeof v !== 'boolean') return 'must be true or false'
+      break
+    default:
+      return 'must be a single value'
+  }
+  if (p.enum && !p.enum.includes(v as ArgScalar)) return `must be one of ${p.enum.map(show).join(', ')}`
+  return undefined
+}
+
+/** Why `v` does not satisfy a property schema, or undefined when it does. */
+export function checkValue(p: PropertySchema, v: unknown): string | undefined {
+  if (p.type !== 'array') return checkScalar(p, v)
+  if (!Array.isArray(v)) return 'must be a list'
+  if (p.minItems !== undefined && v.length < p.minItems) return `must have at least ${p.minItems} items`
+  if (p.maxItems !== undefined && v.length > p.maxItems) return `must have at most ${p.maxItems} items`
+  for (let i = 0; i < v.length; i++) {
+    const problem = p.items ? checkScalar(p.items, v[i]) : 'is not allowed'
+    if (problem !== undefined) return `item ${i} ${problem}`
+  }
+  if (p.uniqueItems && new Set(v).size !== v.length) return 'must not repeat items'
+  return undefined
+}
+
+export type ArgumentsCheck = { ok: true; values: Record<string, ArgValue> } | { ok: false; message: string }
+
+/**
+ * Checks call arguments against a tool's schema. The values returned hold only declared
+ * properties (with their defaults), so nothing unchecked ever reaches a template.
+ */
+export function checkArguments(schema: InputSchema, args: unknown): ArgumentsCheck {
+  const a = args === undefined ? {} : args
+  if (!isObject(a)) return { ok: false, message: 'arguments must be an object' }
+  const values: Record<string, ArgValue> = Object.create(null) as Record<string, ArgValue>
+  for (const name of schema.required) {
+    if (!Object.hasOwn(a, name)) return { ok: false, message: `argument ${show(name)} is required` }
+  }
+  for (const key of Object.keys(a)) {
+    const p = schema.properties.get(key)
+    if (!p) {
+      if (!schema.additionalProperties) return { ok: false, message: `argument ${show(key.slice(0, 80))} is not accepted by this tool` }
+      continue
+    }
+    const problem = checkValue(p, a[key])
+    if (problem !== undefined) return { ok: false, message: `argument ${show(key)} ${problem}` }
+    values[key] = a[key] as ArgValue
+  }
+  for (const [name, p] of schema.properties) {
+    if (!(name in values) && p.default !== undefined) values[name] = p.default
+  }
+  return { ok: true, values }
+}

@@ -1,0 +1,109 @@
+/**
+ * @module mcp/server
+ * The `briefd mcp` server: the SDK's low-level `Server` wired to the content flow. The
+ * low-level class (rather than `McpServer`) lets the manifest's JSON Schemas go to the host
+ * verbatim, with no zod round trip, and loads less of the SDK at start-up. The SDK is passed
+ * in (main.ts imports it while the daemon is being asked for the instructions).
+ */
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
+import type { Tool } from '@modelcontextprotocol/sdk/types.js'
+import type { BriefdClient } from '../client/briefd-client.js'
+import type { Logger } from '../shared/log.js'
+import { VERSION } from '../shared/version.js'
+import { DegradationReporter, RENDER_TOOL_ANNOTATIONS, callTool, contentResult, readBriefing, type TextResult } from './content-flow.js'
+import type { Manifest, ManifestTool } from './manifest.js'
+import { SubsetJsonSchemaValidator } from './subset-validator.js'
+
+/** The parts of the SDK this server uses. */
+export interface ServerSdk {
+  Server: typeof Server
+  types: typeof import('@modelcontextprotocol/sdk/types.js')
+}
+
+export interface BriefdServerOptions {
+  sdk: ServerSdk
+  manifest: Manifest
+  client: BriefdClient
+  /** The `initialize` instructions (confidential or generic), resolved before connecting. */
+  instructions: string
+  logger: Logger
+  /** Shared with whoever resolved the instructions, so one outage is one warning line. */
+  reporter?: DegradationReporter
+}
+
+const NO_ARGUMENTS: Tool['inputSchema'] = { type: 'object', properties: {}, additionalProperties: false }
+
+/** The `tools/list` entries: manifest tools plus the built-in briefing tool. */
+export function listTools(manifest: Manifest): Tool[] {
+  const tools: Tool[] = manifest.tools.map((t) => ({
+    name: t.name,
+    ...(t.title ? { title: t.title } : {}),
+    description: t.description,
+    // parseInputSchema checked it: an object schema, published verbatim.
+    inputSchema: t.inputSchema.json as Tool['inputSchema'],
+    annotations: { ...RENDER_TOOL_ANNOTATIONS, ...t.annotations },
+  }))
+  if (manifest.briefing.tool) {
+    tools.push({ name: manifest.briefing.tool, description: manifest.briefing.description, inputSchema: NO_ARGUMENTS, annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' } })
+  }
+  return tools
+}
+
+/**
+ * Builds the server (not yet connected).
+ *
+ * @example
+ * ```ts
+ * const server = createBriefdServer({ sdk, manifest, client, instructions, logger })
+ * await server.connect(new StdioServerTransport())
+ * ```
+ */
+export function createBriefdServer(o: BriefdServerOptions): Server {
+  const { sdk, manifest, client, logger } = o
+  const { McpError, ErrorCode } = sdk.types
+  const reporter = o.reporter ?? new DegradationReporter(logger)
+  const byName = new Map<string, ManifestTool>(manifest.tools.map((t) => [t.name, t]))
+  const tools = listTools(manifest)
+  const prompt = manifest.briefing.prompt
+
+  const server = new sdk.Server(
+    { name: manifest.server.name, version: manifest.server.version, ...(manifest.server.title ? { title: manifest.server.title } : {}) },
+    {
+      capabilities: { tools: { listChanged: false }, ...(prompt ? { prompts: { listChanged: false } } : {}) },
+      instructions: o.instructions,
+      jsonSchemaValidator: new SubsetJsonSchemaValidator(),
+    },
+  )
+
+  server.setRequestHandler(sdk.types.ListToolsRequestSchema, function listToolsHandler() {
+    return { tools }
+  })
+
+  server.setRequestHandler(sdk.types.CallToolRequestSchema, async function callToolHandler(request): Promise<TextResult> {
+    const { name, arguments: args } = request.params
+    if (name === manifest.briefing.tool) {
+      if (args !== undefined && Object.keys(args).length > 0) return { content: [{ type: 'text', text: `Invalid arguments for tool ${name}: it takes no arguments` }], isError: true }
+      return contentResult(await readBriefing(client, manifest, reporter))
+    }
+    const tool = byName.get(name)
+    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name.slice(0, 80))}`)
+    return callTool(client, tool, args, reporter)
+  })
+
+  if (prompt) {
+    server.setRequestHandler(sdk.types.ListPromptsRequestSchema, function listPromptsHandler() {
+      return { prompts: [{ name: prompt, description: manifest.briefing.description }] }
+    })
+    server.setRequestHandler(sdk.types.GetPromptRequestSchema, async function getPromptHandler(request) {
+      if (request.params.name !== prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(request.params.name.slice(0, 80))}`)
+      const r = contentResult(await readBriefing(client, manifest, reporter))
+      return {
+        description: manifest.briefing.description,
+        messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
+        ...(r._meta ? { _meta: r._meta } : {}),
+      }
+    })
+  }
+  logger.debug(`briefd ${VERSION}: ${manifest.tools.length} tools from ${manifest.source}`)
+  return server
+}
