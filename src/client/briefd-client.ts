@@ -19,7 +19,7 @@ import type { Env } from '../shared/paths.js'
 import { ContentCache, DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from './content-cache.js'
 import { documentPath, fetchDocument, type DaemonDocument, type DocumentKind } from './documents.js'
 import { renderTemplate, type RenderValue } from './render.js'
-import { readSessionToken, waitForSessionToken, type SessionToken } from './session-token.js'
+import { readSessionToken, waitForSessionToken, type SessionToken, type TokenLocator } from './session-token.js'
 
 export const DEFAULT_TIMEOUT_MS = 500
 export const DEFAULT_GRACE_MS = 1500
@@ -29,6 +29,11 @@ const MIN_FETCH_MS = 250
 export interface BriefdClientOptions {
   /** Where to look for the token file (`BRIEFD_TOKEN_FILE`, host discovery). Default: process.env. */
   env?: Env
+  /**
+   * Finds the token file, for hosts with a scheme of their own. Default: `BRIEFD_TOKEN_FILE`,
+   * else the file of this process's host (see the README, "Session hooks and token files").
+   */
+  locateTokenFile?: TokenLocator
   /** Hard deadline of each daemon request, ms. Default 500. */
   timeoutMs?: number
   /** How long a fetched document is used without asking the daemon, ms. Default 5 min. */
@@ -70,6 +75,7 @@ export interface InstructionsOptions extends ContentOptions {
 
 export class BriefdClient {
   readonly #env: Env
+  readonly #locate: TokenLocator | undefined
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #logger: Logger
@@ -84,6 +90,7 @@ export class BriefdClient {
       if (v !== undefined && (!Number.isSafeInteger(v) || v < (name === 'graceMs' ? 0 : 1))) throw new TypeError(`BriefdClient: ${name} must be a ${name === 'graceMs' ? 'non-negative' : 'positive'} integer`)
     }
     this.#env = options.env ?? process.env
+    this.#locate = options.locateTokenFile
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS
     this.#logger = options.logger ?? silentLogger
@@ -101,7 +108,7 @@ export class BriefdClient {
     if (!options.waitForToken) return this.#get('instructions', undefined, options)
     const graceEnd = this.#createdAt + this.#graceMs
     try {
-      await waitForSessionToken(this.#env, graceEnd, this.#now)
+      await waitForSessionToken(this.#env, graceEnd, this.#now, this.#locate)
     } catch {
       // Reported by the fetch below, which reads the token again and fails the same way.
     }
@@ -160,7 +167,7 @@ export class BriefdClient {
       if (!isBriefdError(err, 'ERR_DAEMON_REJECTED') || err.details.status !== 401) throw err
       // The hook may have replaced the token since we read it (a new session after /clear): one re-read.
       this.#logger.debug(`daemon refused the session token from ${session.path}; re-reading the token file once`)
-      const again = readSessionToken(this.#env)
+      const again = readSessionToken(this.#env, this.#locate)
       if (again.token !== session.token) {
         try {
           return await fetchDocument({ daemonUrl: again.daemonUrl, token: again.token, path, timeoutMs, ...(cached ? { cached } : {}) })
@@ -176,7 +183,7 @@ export class BriefdClient {
 
   /** The current token, unless it is one the daemon already refused. */
   #usableToken(): SessionToken {
-    const session = readSessionToken(this.#env)
+    const session = readSessionToken(this.#env, this.#locate)
     if (session.token === this.#refusedToken) {
       throw new BriefdError('ERR_DAEMON_REJECTED', `the daemon refused the session token in ${session.path}; waiting for a new one (start a new session)`, { details: { status: 401 } })
     }

@@ -75,3 +75,18 @@ export function locateTokenFileWith(env: Env, options: LocateOptions): TokenLoca
   checkRuntimeDir(dir)
   return { path: hostTokenPath(dir, host), source: 'host' }
 }
+
+let processHost: HostIdentity | null | undefined
+
+/**
+ * `locateTokenFile` with this process's host looked up once: a process's host never changes,
+ * and walking the process table on every daemon request would cost a millisecond or two.
+ * The runtime dir is still checked on every call.
+ */
+export function locateTokenFileForThisProcess(env: Env = process.env): TokenLocation | undefined {
+  const explicit = explicitTokenFile(env)
+  if (explicit !== undefined) return { path: explicit, source: 'env' }
+  if (processHost === undefined) processHost = findHostProcess() ?? null
+  if (processHost === null) return undefined
+  return locateTokenFileWith(env, { host: processHost })
+}

@@ -9,7 +9,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import type { Env } from '../shared/paths.js'
-import { locateTokenFile } from './discovery.js'
+import { locateTokenFileForThisProcess, type TokenLocation } from './discovery.js'
 import { parseDaemonUrl } from './http.js'
 import { readTokenFile, type TokenRecord } from './token-file.js'
 
@@ -27,8 +27,11 @@ const POLL_MS = 20
  * Reads the current token. Throws ERR_TOKEN_NOT_FOUND when there is none yet, and
  * ERR_DIR_UNSAFE / ERR_FILE_UNSAFE / ERR_FILE_INVALID when one exists but is refused.
  */
-export function readSessionToken(env: Env): SessionToken {
-  const location = locateTokenFile(env)
+/** Finds the token file for an environment (host discovery, or a host's own scheme). */
+export type TokenLocator = (env: Env) => TokenLocation | undefined
+
+export function readSessionToken(env: Env, locate: TokenLocator = locateTokenFileForThisProcess): SessionToken {
+  const location = locate(env)
   if (!location) {
     throw new BriefdError('ERR_TOKEN_NOT_FOUND', 'no session token: BRIEFD_TOKEN_FILE is not set and no token file exists for this host (is the SessionStart hook installed?)')
   }
@@ -55,10 +58,10 @@ export function readSessionToken(env: Env): SessionToken {
  * the token file does not exist. A refused file, or no token file location at all, ends the
  * wait at once: neither will fix itself.
  */
-export async function waitForSessionToken(env: Env, deadline: number, now: () => number = Date.now): Promise<SessionToken> {
+export async function waitForSessionToken(env: Env, deadline: number, now: () => number = Date.now, locate: TokenLocator = locateTokenFileForThisProcess): Promise<SessionToken> {
   for (;;) {
     try {
-      return readSessionToken(env)
+      return readSessionToken(env, locate)
     } catch (err) {
       const remaining = deadline - now()
       if (!isBriefdError(err, 'ERR_TOKEN_NOT_FOUND') || err.details.pending !== true || remaining <= 0) throw err
