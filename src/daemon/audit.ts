@@ -35,12 +35,15 @@ export interface AuditLogOptions {
   logger: Logger
   /** Rotate to audit.log.1 beyond this size. */
   maxBytes?: number
+  /**
+   * Whether other requests may be in flight right now (the daemon counts open connections).
+   * Only then is there anything to batch a delivery line with.
+   */
+  concurrent?: () => boolean
   now?: () => number
 }
 
 const NLINK_CHECK_MS = 1000
-/** Deliveries further apart than this are written at once instead of batched. */
-const SPARSE_GAP_MS = 0.05
 
 export class AuditLog {
   readonly #stateDir: string
@@ -55,7 +58,7 @@ export class AuditLog {
   #rateLimited = 0
   #rateWindow = 0
   #rateTimer: NodeJS.Timeout | undefined
-  #lastDeliveryAt = -Infinity
+  readonly #concurrent: () => boolean
   #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
 
   constructor(options: AuditLogOptions) {
@@ -64,6 +67,7 @@ export class AuditLog {
     this.#logger = options.logger
     this.#maxBytes = options.maxBytes ?? 64 * 1024 * 1024
     this.#now = options.now ?? (() => Date.now())
+    this.#concurrent = options.concurrent ?? (() => true)
     this.#open()
   }
 
@@ -120,9 +124,9 @@ export class AuditLog {
   /**
    * Records a delivery before its response may leave. Under load, lines are batched: those
    * of one event-loop turn go out in one write(2) at the end of the turn, and the returned
-   * promise settles then. When requests are sparse (none in the last 50 µs) there is nothing
-   * to batch with, so the line is written at once and undefined is returned: no extra loop
-   * turn, no promise. Either way a write failure surfaces as ERR_AUDIT_UNAVAILABLE.
+   * promise settles then. With a single client there is nothing to batch with, so the line is
+   * written at once and undefined is returned: no extra loop turn, no promise. Either way a
+   * write failure surfaces as ERR_AUDIT_UNAVAILABLE.
    * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
    * route labels, validated document names, verified UUIDs): this is the per-request path.
    */
@@ -130,10 +134,7 @@ export class AuditLog {
     const now = this.#now()
     this.#stamp(now)
     const line = `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`
-    const t = performance.now()
-    const sparse = this.#batch === undefined && t - this.#lastDeliveryAt > SPARSE_GAP_MS
-    this.#lastDeliveryAt = t
-    if (!sparse) return this.#enqueueLine(line)
+    if (this.#batch !== undefined || this.#concurrent()) return this.#enqueueLine(line)
     this.#writeRaw(now, line)
     return undefined
   }

@@ -87,7 +87,9 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   }
   const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
   const ledger = open(() => new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now }))
-  const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now }))
+  // Open connections, so the audit log knows when a delivery line has company to batch with.
+  let connections = 0
+  const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now, concurrent: () => connections > 1 }))
   let keyring: Keyring
   let bootstrap: string
   try {
@@ -145,6 +147,10 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     listener,
   )
   server.maxConnections = 1024
+  server.on('connection', (socket) => {
+    connections++
+    socket.once('close', () => connections--)
+  })
   const release = (): void => {
     for (const o of opened) o.close()
   }
