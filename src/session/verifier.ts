@@ -6,12 +6,16 @@
  * so lookups don't compare secrets byte by byte). Expiry and revocation are still checked on
  * every request, cache hit or not.
  */
-import { hash } from 'node:crypto'
 import { LRUCache } from 'lru-cache'
 import { BriefdError } from '../shared/errors.js'
 import type { Keyring } from './keyring.js'
 import type { SessionLedger } from './ledger.js'
 import { verifySessionToken } from './tokens.js'
+
+interface Remembered {
+  signature: string
+  session: VerifiedSession
+}
 
 export interface VerifiedSession {
   sessionId: string
@@ -33,7 +37,7 @@ export class SessionVerifier {
   readonly #keyring: Keyring
   readonly #ledger: SessionLedger
   readonly #now: () => number
-  readonly #cache: LRUCache<string, VerifiedSession>
+  readonly #cache: LRUCache<string, Remembered>
 
   constructor(options: SessionVerifierOptions) {
     this.#keyring = options.keyring
@@ -57,14 +61,20 @@ export class SessionVerifier {
    * unexpired and unrevoked; undefined if it was never seen. Throws for expired or revoked.
    */
   lookup(token: string): VerifiedSession | undefined {
-    const hit = this.#cache.get(digest(token))
+    const hit = this.#remembered(token)
     return hit ? this.#check(hit) : undefined
+  }
+
+  #remembered(token: string): VerifiedSession | undefined {
+    const dot = token.lastIndexOf('.')
+    if (dot <= 0) return undefined
+    const hit = this.#cache.get(token.slice(0, dot))
+    return hit && constantTimeEqual(hit.signature, token.slice(dot + 1)) ? hit.session : undefined
   }
 
   /** Full verification (signature, claims, expiry, revocation), remembered on success. */
   async verify(token: string): Promise<VerifiedSession> {
-    const key = digest(token)
-    const hit = this.#cache.get(key)
+    const hit = this.#remembered(token)
     if (hit) return this.#check(hit)
     const claims = await verifySessionToken(
       token,
@@ -82,11 +92,19 @@ export class SessionVerifier {
       new Date(this.#now()),
     )
     const session = this.#check({ sessionId: claims.sessionId, expiresAt: claims.expiresAt, rateKey: `session:${claims.sessionId}` })
-    this.#cache.set(key, session)
+    const dot = token.lastIndexOf('.')
+    this.#cache.set(token.slice(0, dot), { signature: token.slice(dot + 1), session })
     return session
   }
 }
 
-function digest(token: string): string {
-  return hash('sha256', token, 'base64url')
+/**
+ * Constant-time string equality: the time depends on the lengths only (signatures of one
+ * algorithm all have the same length), never on where the strings first differ.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false
+  let diff = 0
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
+  return diff === 0
 }
