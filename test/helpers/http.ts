@@ -75,3 +75,48 @@ export async function rawRequest(port: number, o: RawRequestOptions): Promise<Ra
   const text = `${lines.join('\r\n')}\r\n\r\n${o.body ?? ''}`
   return parseResponse(await rawExchange(port, text, o.timeoutMs))
 }
+
+export interface SlowExchange {
+  /** What the server sent before it closed. */
+  raw: string
+  /** Whether the server closed the connection (false: we gave up at the timeout). */
+  closed: boolean
+  /** ms from connect until the server closed it, or until we gave up. */
+  ms: number
+  /** How many of the pieces were written before the close. */
+  sent: number
+}
+
+/**
+ * A slow client: writes `pieces` one at a time, `intervalMs` apart (an empty piece is a pause),
+ * and keeps the connection open after the last one, until the server closes it or `timeoutMs`.
+ */
+export function slowExchange(port: number, pieces: readonly string[], intervalMs: number, timeoutMs: number): Promise<SlowExchange> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const socket = connect({ port, host: '127.0.0.1' })
+    const chunks: Buffer[] = []
+    let sent = 0
+    let timer: NodeJS.Timeout | undefined
+    let finished = false
+    const done = (closed: boolean): void => {
+      if (finished) return
+      finished = true
+      clearTimeout(giveUp)
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ raw: Buffer.concat(chunks).toString('utf8'), closed, ms: Date.now() - started, sent })
+    }
+    const giveUp = setTimeout(() => done(false), timeoutMs)
+    const next = (): void => {
+      if (sent >= pieces.length || socket.destroyed) return
+      const piece = pieces[sent++] ?? ''
+      if (piece !== '') socket.write(piece)
+      timer = setTimeout(next, intervalMs)
+    }
+    socket.on('data', (d: Buffer) => chunks.push(d))
+    socket.on('close', () => done(true))
+    socket.on('error', () => done(true))
+    socket.on('connect', next)
+  })
+}
