@@ -2,7 +2,7 @@
  * Raw HTTP/1.1 over a TCP socket, so tests control every byte: odd Host headers, repeated
  * Authorization headers, oversized headers, slow clients. Requests close the connection.
  */
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 
 export interface RawResponse {
   status: number
@@ -118,5 +118,17 @@ export function slowExchange(port: number, pieces: readonly string[], intervalMs
     socket.on('close', () => done(true))
     socket.on('error', () => done(true))
     socket.on('connect', next)
+  })
+}
+
+/** A loopback port that was free a moment ago (for a daemon that must come back on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
   })
 }

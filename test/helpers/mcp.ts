@@ -43,15 +43,15 @@ export interface DaemonProcess {
   port: number
   stateDir: string
   newSession(): Promise<IssuedSession>
-  /** SIGKILL, and wait for the exit. */
-  kill(): Promise<void>
+  /** Sends `signal` (default SIGKILL), and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
 }
 
 /** `briefd serve` as a child process; resolves once it listens (its daemon.json names its pid). */
-export async function spawnDaemon(o: { contentDir: string; stateDir: string; port?: number }): Promise<DaemonProcess> {
+export async function spawnDaemon(o: { contentDir: string; stateDir: string; port?: number; env?: Record<string, string> }): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(o.port ?? 0), '--state-dir', o.stateDir, '--content', o.contentDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000' }),
+    env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000', ...o.env }),
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()))
@@ -69,10 +69,10 @@ export async function spawnDaemon(o: { contentDir: string; stateDir: string; por
             port: info.port,
             stateDir: o.stateDir,
             newSession: () => requestSession({ url: info.url, bootstrap: readBootstrapCredential(o.stateDir), timeoutMs: 5000 }),
-            kill: async () => {
+            kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
               if (child.exitCode !== null || child.signalCode !== null) return
               const exited = once(child, 'exit')
-              child.kill('SIGKILL')
+              child.kill(signal)
               await exited
             },
           }
