@@ -10,6 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { daemonRequest, jsonBody } from '../../src/client/http.js'
 import { readBootstrapCredential } from '../../src/shared/state-files.js'
 import { makeContent } from '../helpers/content.js'
@@ -17,7 +19,7 @@ import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { spawnDaemon, type DaemonProcess } from '../helpers/mcp.js'
 import { memoryOf } from '../helpers/processes.js'
 import { tempDir } from '../helpers/tmp.js'
-import { SESSION_CYCLES, SESSION_WORKERS, SOAK, SOAK_MAX_SESSIONS, percentiles, report } from './settings.js'
+import { HEAP_CYCLES, SESSION_CYCLES, SESSION_WORKERS, SOAK, SOAK_MAX_SESSIONS, percentiles, report } from './settings.js'
 
 const TTL_SECONDS = 60
 const open: { close(): Promise<void> }[] = []
@@ -181,5 +183,40 @@ describe('the session store under churn', () => {
     expect(counts.get('other') ?? 0).toBe(0)
     // Flat: the last third of the run holds no more than the middle third (plus GC slack).
     expect(third(2)).toBeLessThanOrEqual(third(1) * 1.15 + 16)
+  })
+  it.runIf(SOAK)(`soak: heap after GC stays flat once the bounded caches are full (${HEAP_CYCLES} cycles, in process)`, async () => {
+    // RSS is a noisy proxy (V8 keeps freed pages); the heap after a full GC is the store itself.
+    setFlagsFromString('--expose-gc')
+    const gc = runInNewContext('gc') as () => void
+    const heapMb = (): number => {
+      gc()
+      gc()
+      return process.memoryUsage().heapUsed / 1024 / 1024
+    }
+    const max = 2000
+    const { daemon, advance } = await clockedDaemon(max)
+    const samples: { cycles: number; mb: number }[] = [{ cycles: 0, mb: heapMb() }]
+    let cycles = 0
+    await churn({
+      n: HEAP_CYCLES,
+      workers: SESSION_WORKERS,
+      batch: max / 2,
+      url: daemon.url,
+      bootstrap: daemon.bootstrap(),
+      between: () => {
+        advance((TTL_SECONDS + 1) * 1000)
+        cycles += max / 2
+        if (cycles % (HEAP_CYCLES / 10) === 0) samples.push({ cycles, mb: heapMb() })
+      },
+    })
+    const at = (q: number): number => samples.find((x) => x.cycles >= q * HEAP_CYCLES)?.mb ?? NaN
+    console.log(
+      report('session soak: heap after GC (in-process daemon, test clock)', [
+        ['cycles', `${HEAP_CYCLES} through a store of ${max}; the verifier remembers 10 000 tokens and the rate limiter 20 000 buckets, both bounded`],
+        ['heap MB', samples.map((x) => `${x.cycles}: ${x.mb.toFixed(1)}`).join(', ')],
+      ]),
+    )
+    // Past half-way every bounded cache is full: from there on, nothing may accumulate.
+    expect(at(1)).toBeLessThanOrEqual(at(0.5) + 4)
   })
 })

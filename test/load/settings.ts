@@ -20,6 +20,8 @@ export const MCP_STREAMS = size('SOAK_STREAMS', 5, 1)
 export const MCP_CALLS = size('SOAK_CALLS', 40, 200)
 /** Session issue → delivery → revoke cycles (soak: against a daemon process, in real time). */
 export const SESSION_CYCLES = size('SOAK_SESSIONS', 1500, 100_000)
+/** Cycles of the in-process heap measurement (soak only): enough to fill every bounded cache twice. */
+export const HEAP_CYCLES = size('SOAK_HEAP_CYCLES', 40_000, 40_000)
 /** Concurrent session workers. */
 export const SESSION_WORKERS = size('SOAK_SESSION_WORKERS', 8, 16)
 /** BRIEFD_MAX_SESSIONS for the session soak: live + revoked sessions the daemon keeps, until their tokens expire. */
