@@ -37,9 +37,14 @@ export function listenerUids(host: string, port: number): number[] | undefined {
       if (file.endsWith('6')) continue // IPv6 disabled
       return undefined
     }
-    for (const line of text.split('\n')) {
+    // The table can hold many thousands of sockets (TIME_WAIT after a busy minute): look only
+    // at the lines whose local address ends in our port instead of splitting them all.
+    const needle = `:${portHex} `
+    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+      const start = text.lastIndexOf('\n', at) + 1
+      const end = text.indexOf('\n', at)
       // sl local_address rem_address st tx:rx tr:when retrnsmt uid …
-      const f = line.trim().split(/\s+/)
+      const f = text.slice(start, end < 0 ? undefined : end).trim().split(/\s+/)
       if (f[3] !== '0A') continue // LISTEN
       const [addr, p] = (f[1] ?? '').split(':')
       if (p === portHex && addr !== undefined && addrs.includes(addr)) uids.push(Number(f[7]))
