@@ -24,7 +24,12 @@ describe('state dir removed while running', () => {
     rmSync(stateDir, { recursive: true, force: true })
     expect(d.handle.checkStateDir()).toBe(true)
     expect(d.logs.join('')).toMatch(/went missing; restoring from memory/)
-    for (const f of ['signing-keys.json', 'bootstrap.token', 'sessions.jsonl', 'audit.log', 'daemon.json']) expect(existsSync(join(stateDir, f)), f).toBe(true)
+    for (const f of ['signing-keys.json', 'bootstrap.token', 'sessions.jsonl', 'audit.log', 'daemon.json', 'daemon.lock']) expect(existsSync(join(stateDir, f)), f).toBe(true)
+    // The restored lock still keeps a second daemon off this state dir.
+    const { spawnSync } = await import('node:child_process')
+    const second = spawnSync(process.execPath, ['bin/briefd.js', 'serve', '--port', '0', '--content', content.dir, '--state-dir', stateDir], { encoding: 'utf8', timeout: 10_000 })
+    expect(second.status).toBe(1)
+    expect(second.stderr).toContain(`a daemon (pid ${process.pid}) is already running for state dir ${stateDir}`)
     expect(d.bootstrap()).toBe(bootstrap)
     expect((await get(d, kept)).status).toBe(200)
     const revoked = (await d.newSession()).token
