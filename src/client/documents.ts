@@ -7,6 +7,7 @@
  * refused: 401, 404).
  */
 import { BriefdError } from '../shared/errors.js'
+import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { daemonRequest, jsonBody } from './http.js'
 
 /** A document as the client keeps it. `daemonUrl` is where it came from. */
@@ -18,8 +19,6 @@ export interface DaemonDocument {
 
 export type DocumentKind = 'instructions' | 'voice' | 'briefing' | 'template'
 
-/** Same rule as the daemon's (content/names.ts): the name goes into a URL path. */
-export const TEMPLATE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
 
 /** The daemon path of a document; throws ERR_CONTENT_NAME_INVALID for a bad template name. */
 export function documentPath(kind: DocumentKind, name?: string): string {

@@ -19,7 +19,7 @@ import { findHostProcess, isHostAlive } from './host-process.js'
 import { defaultProcessReader, type ProcessReader } from './process-table.js'
 import { checkRuntimeDir, ensureRuntimeDir, resolveRuntimeDir } from './runtime-dir.js'
 import { requestSession, revokeSession } from './sessions.js'
-import { isExpired, readTokenFile, writeTokenFile, type HostIdentity, type TokenRecord } from './token-file.js'
+import { isExpired, readTokenFile, sessionTokenRecord, writeTokenFile, type HostIdentity, type TokenRecord } from './token-file.js'
 import { sweepTokenFiles, type SweepResult } from './token-sweep.js'
 
 export interface HostSessionOptions {
@@ -95,15 +95,7 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const session = await requestSession({ url: daemon.url, bootstrap, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
     throw explainTimeout(err, daemon.url, deadline)
   })
-  const record: TokenRecord = {
-    version: 1,
-    token: session.token,
-    session_id: session.session_id,
-    expires_at: session.expires_at,
-    daemon_url: daemon.url,
-    host: target.host,
-    created_at: new Date(now()).toISOString(),
-  }
+  const record = sessionTokenRecord(session, daemon.url, target.host, new Date(now()))
   try {
     // rename(2) swaps the file in one step: the host's running MCP server reads either the
     // old token or the new one, never a missing or partial file.

@@ -7,6 +7,7 @@
  */
 import { request as httpRequest } from 'node:http'
 import { BriefdError } from '../shared/errors.js'
+import { assertListenerIsOurs, forgetListener } from './listener-owner.js'
 
 export interface DaemonRequest {
   method: 'GET' | 'POST' | 'DELETE'
@@ -50,6 +51,16 @@ export function parseDaemonUrl(url: string): URL {
 
 export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
   const base = parseDaemonUrl(req.url)
+  const host = base.hostname.replace(/^\[|\]$/g, '')
+  const port = Number(base.port)
+  // A credential only goes to a listener that runs as us (port squatting, see listener-owner).
+  if (req.bearer !== undefined) {
+    try {
+      assertListenerIsOurs(host, port)
+    } catch (err) {
+      return Promise.reject(err)
+    }
+  }
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES
   return new Promise<DaemonResponse>((resolve, reject) => {
     let settled = false
@@ -72,7 +83,7 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
     const r = httpRequest(
       {
         method: req.method,
-        hostname: base.hostname.replace(/^\[|\]$/g, ''),
+        hostname: host,
         port: base.port,
         path: req.path,
         headers,
@@ -95,7 +106,11 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
     const onAbort = (): void => finish(new BriefdError('ERR_DAEMON_TIMEOUT', `request to the daemon at ${req.url} was cancelled`))
     if (req.signal?.aborted) onAbort()
     req.signal?.addEventListener('abort', onAbort, { once: true })
-    r.on('error', (err) => finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} is not reachable (${(err as NodeJS.ErrnoException).code ?? err.message})`, { cause: err })))
+    r.on('error', (err) => {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ECONNREFUSED') forgetListener(host, port)
+      finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} is not reachable (${code ?? err.message})`, { cause: err }))
+    })
     r.end(req.body)
   })
 }

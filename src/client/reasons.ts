@@ -17,6 +17,8 @@ export function describeUnavailable(reason: BriefdError | undefined): string {
       return 'the session token file was refused'
     case 'ERR_DAEMON_UNREACHABLE':
       return 'the briefd daemon is not running'
+    case 'ERR_DAEMON_UNTRUSTED':
+      return "another user's process holds the briefd daemon's port"
     case 'ERR_DAEMON_TIMEOUT':
       return 'the briefd daemon did not answer in time'
     case 'ERR_DAEMON_REJECTED':

@@ -28,6 +28,24 @@ export interface TokenRecord {
 
 const MAX_TOKEN_FILE_BYTES = 16 * 1024
 
+/** The token file record for a session the daemon just issued. */
+export function sessionTokenRecord(
+  session: { token: string; session_id: string; expires_at: string },
+  daemonUrl: string,
+  host: HostIdentity | null,
+  now: Date = new Date(),
+): TokenRecord {
+  return {
+    version: 1,
+    token: session.token,
+    session_id: session.session_id,
+    expires_at: session.expires_at,
+    daemon_url: daemonUrl,
+    host,
+    created_at: now.toISOString(),
+  }
+}
+
 export function writeTokenFile(path: string, record: TokenRecord): void {
   writeSecretFileAtomic(path, `${JSON.stringify(record, null, 2)}\n`)
 }

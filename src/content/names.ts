@@ -6,9 +6,11 @@
  * `/`, `\`, `%` or non-ASCII rules out encoded, double-encoded and look-alike separators.
  */
 import { BriefdError } from '../shared/errors.js'
+import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 
-export const TEMPLATE_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/
+export { TEMPLATE_NAME_RE }
 
+/** Whether `name` is a plain template name (the traversal guard). */
 export function isValidTemplateName(name: string): boolean {
   return TEMPLATE_NAME_RE.test(name)
 }

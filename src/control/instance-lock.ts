@@ -15,6 +15,8 @@ export interface InstanceLock {
   path: string
   /** Removes the lock if it is still ours. */
   release(): void
+  /** Puts the lock back if it was deleted (the state dir was removed under us). */
+  restore(): void
 }
 
 /** The pid recorded in a state dir's lock, or undefined. */
@@ -36,6 +38,9 @@ export function acquireInstanceLock(stateDir: string): InstanceLock {
         path,
         release() {
           if (readLockPid(stateDir) === process.pid) removeFileIfExists(path)
+        },
+        restore() {
+          createSecretFileExclusive(path, body)
         },
       }
     }

@@ -167,7 +167,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   audit.record({ event: 'daemon.started' })
   const pruneTimer = setInterval(() => ledger.prune(), 60_000)
   pruneTimer.unref()
-  const guard = startStateGuard({ stateDir: config.stateDir, keyring, bootstrap, ledger, audit, info, logger })
+  const guard = startStateGuard({ stateDir: config.stateDir, keyring, bootstrap, ledger, audit, info, logger, restoreLock: () => lock.restore() })
 
   let closing: Promise<void> | undefined
   return {

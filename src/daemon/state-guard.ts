@@ -2,7 +2,8 @@
  * @module daemon/state-guard
  * Keeps the state dir whole while the daemon runs. If someone deletes it (or a file in it),
  * the daemon notices within a couple of seconds and writes back what it holds in memory:
- * the signing keys (so running sessions stay valid), the bootstrap credential (so hooks can
+ * the instance lock (so no second daemon starts on this state dir), the signing keys (so
+ * running sessions stay valid), the bootstrap credential (so hooks can
  * still get tokens), the session ledger (so revocations survive the next restart), the audit
  * log (a new file) and daemon.json (so clients can find the daemon).
  */
@@ -23,6 +24,8 @@ export interface StateGuardOptions {
   ledger: SessionLedger
   audit: AuditLog
   info: DaemonInfo
+  /** Puts the instance lock back (so no second daemon starts on this state dir). */
+  restoreLock: () => void
   logger: Logger
   intervalMs?: number
 }
@@ -33,7 +36,7 @@ export interface StateGuard {
   stop(): void
 }
 
-const WATCHED = [STATE_FILES.keyring, STATE_FILES.bootstrap, STATE_FILES.ledger, STATE_FILES.audit, STATE_FILES.daemon] as const
+const WATCHED = [STATE_FILES.keyring, STATE_FILES.bootstrap, STATE_FILES.ledger, STATE_FILES.audit, STATE_FILES.daemon, STATE_FILES.lock] as const
 
 export function startStateGuard(o: StateGuardOptions): StateGuard {
   const check = (): boolean => {
@@ -41,6 +44,7 @@ export function startStateGuard(o: StateGuardOptions): StateGuard {
     if (missing.length === 0) return false
     o.logger.warn(`state dir ${o.stateDir}: ${missing.join(', ')} went missing; restoring from memory`)
     ensurePrivateDir(o.stateDir, { label: 'state dir' })
+    o.restoreLock()
     o.keyring.restoreFile()
     createSecretFileExclusive(bootstrapPath(o.stateDir), `${o.bootstrap}\n`)
     o.ledger.restoreIfRemoved()

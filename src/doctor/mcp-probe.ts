@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { writeTokenFile } from '../client/token-file.js'
+import { sessionTokenRecord, writeTokenFile } from '../client/token-file.js'
 import type { IssuedSession } from '../client/sessions.js'
 
 const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
@@ -22,15 +22,7 @@ export interface McpProbeResult {
 export async function probeMcpInstructions(session: IssuedSession, daemonUrl: string, expected: string, timeoutMs = 10_000): Promise<McpProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
   const tokenFile = join(dir, 'token.json')
-  writeTokenFile(tokenFile, {
-    version: 1,
-    token: session.token,
-    session_id: session.session_id,
-    expires_at: session.expires_at,
-    daemon_url: daemonUrl,
-    host: null,
-    created_at: new Date().toISOString(),
-  })
+  writeTokenFile(tokenFile, sessionTokenRecord(session, daemonUrl, null))
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
   const env: Record<string, string> = {}

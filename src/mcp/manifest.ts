@@ -7,9 +7,10 @@
  * the daemon. Loading is strict and bounded: every error names the file and the field, and
  * no input (huge, deeply nested, a FIFO, not UTF-8, prototype keys) can hang or crash us.
  */
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs'
+import { closeSync, constants, fstatSync, openSync } from 'node:fs'
 import { BriefdError, errnoCode } from '../shared/errors.js'
-import { TEMPLATE_NAME_RE } from '../client/documents.js'
+import { readFully } from '../shared/secure-fs.js'
+import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { placeholdersOf } from '../client/render.js'
 import { parseInputSchema, type InputSchema } from './input-schema.js'
 
@@ -188,15 +189,9 @@ function readBoundedText(path: string, maxBytes: number): string {
     const st = fstatSync(fd)
     if (!st.isFile()) throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is not a regular file`)
     if (st.size > maxBytes) throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is ${st.size} bytes; at most ${maxBytes} are allowed`)
-    const buf = Buffer.alloc(st.size)
-    let off = 0
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off)
-      if (n === 0) break
-      off += n
-    }
+    const buf = readFully(fd, st.size)
     try {
-      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf.subarray(0, off))
+      return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf)
     } catch {
       throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is not UTF-8 text`)
     }

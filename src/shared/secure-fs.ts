@@ -173,17 +173,22 @@ export function readSecretFile(path: string, options: ReadSecretOptions): Buffer
     if (st.size > maxBytes) {
       throw new BriefdError('ERR_FILE_INVALID', `${label} ${path} is ${st.size} bytes; at most ${maxBytes} expected`)
     }
-    const buf = Buffer.alloc(st.size)
-    let off = 0
-    while (off < buf.length) {
-      const n = readSync(fd, buf, off, buf.length - off, off)
-      if (n === 0) break
-      off += n
-    }
-    return off === buf.length ? buf : buf.subarray(0, off)
+    return readFully(fd, st.size)
   } finally {
     closeSync(fd)
   }
+}
+
+/** Reads up to `size` bytes from the start of an open file (fewer if it shrank meanwhile). */
+export function readFully(fd: number, size: number): Buffer {
+  const buf = Buffer.alloc(size)
+  let off = 0
+  while (off < buf.length) {
+    const n = readSync(fd, buf, off, buf.length - off, off)
+    if (n === 0) break
+    off += n
+  }
+  return off === buf.length ? buf : buf.subarray(0, off)
 }
 
 /**

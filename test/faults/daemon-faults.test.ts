@@ -3,13 +3,14 @@
  * recovery when the fault clears.
  */
 import { describe, expect, it } from 'vitest'
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeContent, leakedCanaries } from '../helpers/content.js'
 import { rawRequest } from '../helpers/http.js'
 import { daemonsClosedAfterEach, startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
+import { spawnDaemon } from '../helpers/mcp.js'
 
 const start = daemonsClosedAfterEach()
 const get = (d: TestDaemon, token: string, path = '/v1/instructions') => rawRequest(d.port, { path, headers: [['Authorization', `Bearer ${token}`]] })
@@ -24,7 +25,8 @@ describe('state dir removed while running', () => {
     rmSync(stateDir, { recursive: true, force: true })
     expect(d.handle.checkStateDir()).toBe(true)
     expect(d.logs.join('')).toMatch(/went missing; restoring from memory/)
-    for (const f of ['signing-keys.json', 'bootstrap.token', 'sessions.jsonl', 'audit.log', 'daemon.json']) expect(existsSync(join(stateDir, f)), f).toBe(true)
+    for (const f of ['signing-keys.json', 'bootstrap.token', 'sessions.jsonl', 'audit.log', 'daemon.json', 'daemon.lock']) expect(existsSync(join(stateDir, f)), f).toBe(true)
+    expect(JSON.parse(readFileSync(join(stateDir, 'daemon.lock'), 'utf8'))).toMatchObject({ pid: process.pid })
     expect(d.bootstrap()).toBe(bootstrap)
     expect((await get(d, kept)).status).toBe(200)
     const revoked = (await d.newSession()).token
@@ -33,6 +35,22 @@ describe('state dir removed while running', () => {
     const again = await start({ contentDir: content.dir, stateDir })
     expect((await get(again, kept)).status).toBe(200)
     expect((await get(again, revoked)).status).toBe(401)
+  })
+
+  it('keeps a second daemon off the state dir once the lock is restored (separate processes)', async () => {
+    const content = makeContent()
+    const stateDir = join(tempDir(), 'state')
+    const first = await spawnDaemon({ contentDir: content.dir, stateDir })
+    try {
+      rmSync(stateDir, { recursive: true, force: true })
+      // The guard checks every 2 s.
+      for (let i = 0; i < 60 && !existsSync(join(stateDir, 'daemon.lock')); i++) await new Promise((r) => setTimeout(r, 100))
+      const second = spawnSync(process.execPath, ['bin/briefd.js', 'serve', '--port', '0', '--content', content.dir, '--state-dir', stateDir], { encoding: 'utf8', timeout: 10_000 })
+      expect(second.status).toBe(1)
+      expect(second.stderr).toContain(`a daemon (pid ${first.child.pid}) is already running for state dir ${stateDir}`)
+    } finally {
+      await first.kill()
+    }
   })
 })
 

@@ -31,8 +31,17 @@ const mutated = fc.tuple(fc.nat(), fc.anything({ withNullPrototype: true, withOb
   const m = JSON.parse(JSON.stringify(testManifest())) as Record<string, unknown>
   const slots: [Record<string, unknown> | unknown[], string | number][] = []
   const walk = (node: unknown): void => {
-    if (Array.isArray(node)) node.forEach((_, i) => (slots.push([node, i]), walk(node[i])))
-    else if (node && typeof node === 'object') for (const k of Object.keys(node)) (slots.push([node as Record<string, unknown>, k]), walk((node as Record<string, unknown>)[k]))
+    if (Array.isArray(node)) {
+      node.forEach((child, i) => {
+        slots.push([node, i])
+        walk(child)
+      })
+    } else if (node && typeof node === 'object') {
+      for (const [k, child] of Object.entries(node)) {
+        slots.push([node as Record<string, unknown>, k])
+        walk(child)
+      }
+    }
   }
   walk(m)
   const [parent, key] = slots[pick % slots.length] ?? [m, 'server']

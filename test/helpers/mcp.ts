@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { writeTokenFile } from '../../src/client/token-file.js'
+import { sessionTokenRecord, writeTokenFile } from '../../src/client/token-file.js'
 import { requestSession, type IssuedSession } from '../../src/client/sessions.js'
 import { readBootstrapCredential } from '../../src/shared/state-files.js'
 
@@ -19,15 +19,7 @@ export const EXAMPLE_TOOLS = resolve('examples/tools.json')
 
 /** Writes a 0600 token file for `session` at `path` (what the SessionStart hook does). */
 export function writeSessionTokenFile(path: string, session: Pick<IssuedSession, 'token' | 'session_id' | 'expires_at'>, daemonUrl: string): void {
-  writeTokenFile(path, {
-    version: 1,
-    token: session.token,
-    session_id: session.session_id,
-    expires_at: session.expires_at,
-    daemon_url: daemonUrl,
-    host: null,
-    created_at: new Date().toISOString(),
-  })
+  writeTokenFile(path, sessionTokenRecord(session, daemonUrl, null))
 }
 
 /** An environment for a child: this one minus every BRIEFD_* variable, plus `extra`. */
