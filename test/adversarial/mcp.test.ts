@@ -46,7 +46,8 @@ beforeAll(async () => {
   })
   await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve))
   impostorPort = (impostor.address() as { port: number }).port
-  mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath } })
+  // A generous daemon timeout: the cases check what is rendered, not how fast.
+  mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_TIMEOUT_MS: '5000' } })
 })
 afterAll(async () => {
   await mcp.close()

@@ -46,7 +46,8 @@ beforeAll(async () => {
         const tokenPath = join(dir, `token-${i + j}.json`)
         writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
         // A 20 ms cache TTL: calls keep revalidating with the daemon, so its restarts are felt.
-        return startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '20' } })
+        // A 2 s daemon timeout: a busy 2-core machine must not turn a slow answer into a stale one.
+        return startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '20', BRIEFD_TIMEOUT_MS: '2000' } })
       }),
     )
     servers.push(...batch)
