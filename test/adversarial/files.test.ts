@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
-import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
 import { join } from 'node:path'
 import { tokenFileName } from '../../src/client/discovery.js'
@@ -259,16 +259,16 @@ describe.concurrent('briefd session start with a planted state dir', () => {
         stateDir: stateCopy((dir) => {
           const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as Record<string, unknown>
           writeFileSync(fake, JSON.stringify({ ...info, url: impostorUrl }), { mode: 0o600 })
-          symlinkSync(fake, `${join(dir, 'daemon.json')}.link`)
-          spawnSync('mv', ['-f', `${join(dir, 'daemon.json')}.link`, join(dir, 'daemon.json')])
+          unlinkSync(join(dir, 'daemon.json'))
+          symlinkSync(fake, join(dir, 'daemon.json'))
         }),
         names: 'daemon.json',
       }
     }],
     ['bootstrap.token as a symlink', () => ({
       stateDir: stateCopy((dir) => {
-        copyFileSync(join(dir, 'bootstrap.token'), join(dir, 'elsewhere.token'))
-        spawnSync('ln', ['-sf', join(dir, 'elsewhere.token'), join(dir, 'bootstrap.token')])
+        renameSync(join(dir, 'bootstrap.token'), join(dir, 'elsewhere.token'))
+        symlinkSync(join(dir, 'elsewhere.token'), join(dir, 'bootstrap.token'))
       }),
       names: 'bootstrap.token',
     })],
