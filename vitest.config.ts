@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Concurrent cases (test/adversarial/flood.test.ts) mostly wait on the daemon's timeouts.
+    maxConcurrency: 20,
   },
 })

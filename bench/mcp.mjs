@@ -2,7 +2,8 @@
 // the same instructions and template hard-coded, in one run: spawn → `initialize` result, the
 // first tool call (for briefd: uncached, a daemon round trip), the median cached call, and peak
 // RSS (VmHWM). Also shown, for reference: briefd mcp unbundled (dist/mcp/main.js) and the bare
-// server bundled with esbuild the same way. Start-up and first calls are measured one server at
+// server bundled with esbuild the same way, and `node -e ""` (spawn → exit) as the floor of process
+// start that no Node server can beat. Start-up and first calls are measured one server at
 // a time (rotating the order each round); cached calls are interleaved across the running
 // servers so machine noise hits all of them alike. Each figure is the median over rounds; each
 // ratio is the median over rounds of (server ÷ bare server in the same round).
@@ -73,8 +74,17 @@ async function startAndFirstCall(kind, args, env) {
   return { p, initMs, firstMs }
 }
 
+/** spawn → exit of `node -e ""`: what starting any Node process costs on this machine. */
+async function nodeFloorMs() {
+  const t0 = performance.now()
+  const child = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' })
+  await once(child, 'exit')
+  return performance.now() - t0
+}
+
 /** One round: each server started and first-called in turn, then cached calls interleaved across all of them. */
 async function round(servers) {
+  const floorMs = await nodeFloorMs()
   const started = {}
   for (const [kind, [args, env]] of Object.entries(servers)) started[kind] = await startAndFirstCall(kind, args, env)
   const laps = Object.fromEntries(Object.keys(servers).map((k) => [k, []]))
@@ -85,7 +95,7 @@ async function round(servers) {
       laps[kind].push(performance.now() - t)
     }
   }
-  const out = {}
+  const out = { floor: { initMs: floorMs } }
   for (const [kind, s] of Object.entries(started)) {
     out[kind] = { initMs: s.initMs, firstMs: s.firstMs, callMs: median(laps[kind]), rssMb: s.p.peakRssKb() / 1024 }
     await s.p.close()
@@ -120,14 +130,14 @@ async function main() {
       'briefd mcp (unbundled)': [['--input-type=module', '-e', unbundled], briefdEnv],
       'bare (bundled)': [[bareBundle, ...bareArgs], {}],
     }
-    const results = Object.fromEntries(Object.keys(servers).map((k) => [k, []]))
+    const results = Object.fromEntries([...Object.keys(servers), 'floor'].map((k) => [k, []]))
     await round(servers) // warm-up (page cache)
     for (let r = 0; r < ROUNDS; r++) {
       // Rotate the start order so no server always starts first (or last) in a round.
       const kinds = Object.keys(servers)
       const order = kinds.slice(r % kinds.length).concat(kinds.slice(0, r % kinds.length))
       const out = await round(Object.fromEntries(order.map((k) => [k, servers[k]])))
-      for (const k of kinds) results[k].push(out[k])
+      for (const k of [...kinds, 'floor']) results[k].push(out[k])
     }
 
     const m = (kind, key) => median(results[kind].map((r) => r[key]))
@@ -139,6 +149,7 @@ async function main() {
     for (const kind of Object.keys(servers)) {
       rows.push([kind, fmt(m(kind, 'initMs'), 1), ratio(kind, 'initMs'), fmt(m(kind, 'firstMs'), 2), ratio(kind, 'firstMs'), fmt(m(kind, 'callMs'), 3), ratio(kind, 'callMs'), fmt(m(kind, 'rssMb'), 1), ratio(kind, 'rssMb')])
     }
+    rows.push(['node -e "" (floor: spawn → exit)', fmt(m('floor', 'initMs'), 1), ratio('floor', 'initMs'), '', '', '', '', '', ''])
     console.log(`machine: ${await machine()}`)
     console.log(`rounds: ${ROUNDS} (after one warm-up round), ${CALLS} interleaved cached calls per server per round; medians over rounds, ratios paired per round\n`)
     console.log(table(rows))

@@ -50,6 +50,20 @@ describe('Host and Origin checks', () => {
     expect(leakedCanaries(content, res.raw)).toEqual([])
   })
 
+  it.each(['http://evil.example/v1/instructions', 'http://PORTHOST/v1/instructions', 'http://evil.example:PORT/health'])(
+    'refuses an absolute-form request target %s (its authority would replace Host) with 400 and no content',
+    async (targetPattern) => {
+      const content = makeContent()
+      daemon = await startTestDaemon({ contentDir: content.dir })
+      const { token } = await daemon.newSession()
+      const target = targetPattern.replace('PORTHOST', `127.0.0.1:${daemon.port}`).replace('PORT', String(daemon.port))
+      const res = await rawRequest(daemon.port, { path: target, headers: [bearer(token)] })
+      expect(res.status).toBe(400)
+      expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' })
+      expect(leakedCanaries(content, res.raw)).toEqual([])
+    },
+  )
+
   it('refuses two Host headers', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
     const res = await rawRequest(daemon.port, { path: '/health', headers: [['Host', `127.0.0.1:${daemon.port}`], ['Host', 'evil.example']] })

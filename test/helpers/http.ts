@@ -2,7 +2,7 @@
  * Raw HTTP/1.1 over a TCP socket, so tests control every byte: odd Host headers, repeated
  * Authorization headers, oversized headers, slow clients. Requests close the connection.
  */
-import { connect } from 'node:net'
+import { connect, createServer } from 'node:net'
 
 export interface RawResponse {
   status: number
@@ -74,4 +74,61 @@ export async function rawRequest(port: number, o: RawRequestOptions): Promise<Ra
   lines.push('Connection: close')
   const text = `${lines.join('\r\n')}\r\n\r\n${o.body ?? ''}`
   return parseResponse(await rawExchange(port, text, o.timeoutMs))
+}
+
+export interface SlowExchange {
+  /** What the server sent before it closed. */
+  raw: string
+  /** Whether the server closed the connection (false: we gave up at the timeout). */
+  closed: boolean
+  /** ms from connect until the server closed it, or until we gave up. */
+  ms: number
+  /** How many of the pieces were written before the close. */
+  sent: number
+}
+
+/**
+ * A slow client: writes `pieces` one at a time, `intervalMs` apart (an empty piece is a pause),
+ * and keeps the connection open after the last one, until the server closes it or `timeoutMs`.
+ */
+export function slowExchange(port: number, pieces: readonly string[], intervalMs: number, timeoutMs: number): Promise<SlowExchange> {
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const socket = connect({ port, host: '127.0.0.1' })
+    const chunks: Buffer[] = []
+    let sent = 0
+    let timer: NodeJS.Timeout | undefined
+    let finished = false
+    const done = (closed: boolean): void => {
+      if (finished) return
+      finished = true
+      clearTimeout(giveUp)
+      clearTimeout(timer)
+      socket.destroy()
+      resolve({ raw: Buffer.concat(chunks).toString('utf8'), closed, ms: Date.now() - started, sent })
+    }
+    const giveUp = setTimeout(() => done(false), timeoutMs)
+    const next = (): void => {
+      if (sent >= pieces.length || socket.destroyed) return
+      const piece = pieces[sent++] ?? ''
+      if (piece !== '') socket.write(piece)
+      timer = setTimeout(next, intervalMs)
+    }
+    socket.on('data', (d: Buffer) => chunks.push(d))
+    socket.on('close', () => done(true))
+    socket.on('error', () => done(true))
+    socket.on('connect', next)
+  })
+}
+
+/** A loopback port that was free a moment ago (for a daemon that must come back on the same port). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
 }

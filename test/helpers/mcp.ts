@@ -3,7 +3,7 @@
  * kill and restart it), the real `briefd mcp` process behind the SDK's real Client, and the
  * daemon's audit log as the count of daemon deliveries.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { once } from 'node:events'
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -35,15 +35,15 @@ export interface DaemonProcess {
   port: number
   stateDir: string
   newSession(): Promise<IssuedSession>
-  /** SIGKILL, and wait for the exit. */
-  kill(): Promise<void>
+  /** Sends `signal` (default SIGKILL), and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>
 }
 
 /** `briefd serve` as a child process; resolves once it listens (its daemon.json names its pid). */
-export async function spawnDaemon(o: { contentDir: string; stateDir: string; port?: number }): Promise<DaemonProcess> {
+export async function spawnDaemon(o: { contentDir: string; stateDir: string; port?: number; env?: Record<string, string> }): Promise<DaemonProcess> {
   const child = spawn(process.execPath, [BIN, 'serve', '--port', String(o.port ?? 0), '--state-dir', o.stateDir, '--content', o.contentDir], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000' }),
+    env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000', ...o.env }),
   })
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()))
@@ -61,10 +61,10 @@ export async function spawnDaemon(o: { contentDir: string; stateDir: string; por
             port: info.port,
             stateDir: o.stateDir,
             newSession: () => requestSession({ url: info.url, bootstrap: readBootstrapCredential(o.stateDir), timeoutMs: 5000 }),
-            kill: async () => {
+            kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
               if (child.exitCode !== null || child.signalCode !== null) return
               const exited = once(child, 'exit')
-              child.kill('SIGKILL')
+              child.kill(signal)
               await exited
             },
           }
@@ -168,5 +168,85 @@ export function testManifest(): Record<string, unknown> {
       { name: 'hidden', description: 'Hidden.', template: 'hidden', inputSchema: { type: 'object' }, fallback: 'GENERIC-HIDDEN' },
       { name: 'missing', description: 'No such template.', template: 'no-such-template', inputSchema: { type: 'object' }, fallback: 'GENERIC-MISSING' },
     ],
+  }
+}
+
+export interface RawMcp {
+  child: ChildProcessWithoutNullStreams
+  /** Writes bytes to the server's stdin as they are (newlines included by the caller). */
+  write(data: string | Buffer): void
+  /** Sends one JSON-RPC message as a line. */
+  send(message: Record<string, unknown>): void
+  /** The message answering request `id`, once it arrives. */
+  reply(id: number | string, timeoutMs?: number): Promise<Record<string, unknown>>
+  /** Every stdout line so far, parsed; a line that is not JSON is kept as a string. */
+  lines(): (Record<string, unknown> | string)[]
+  stdout(): string
+  stderr(): string
+  /** Closes stdin; resolves with the exit code. */
+  end(): Promise<number | null>
+}
+
+/** `briefd mcp` spoken to byte by byte (no SDK client in between), for hostile input. */
+export function startRawMcp(env: Record<string, string>): RawMcp {
+  const child = spawn(process.execPath, [BIN, 'mcp'], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+  const exited = once(child, 'exit') as Promise<[number | null]>
+  let out = ''
+  let err = ''
+  const parsed: (Record<string, unknown> | string)[] = []
+  const waiters = new Map<string, (m: Record<string, unknown>) => void>()
+  const byId = new Map<string, Record<string, unknown>>()
+  let pending = ''
+  // Decoded as a stream, so a character split across two chunks stays whole.
+  child.stdout.setEncoding('utf8')
+  child.stderr.setEncoding('utf8')
+  child.stdout.on('data', (text: string) => {
+    out += text
+    pending += text
+    for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+      const line = pending.slice(0, nl)
+      pending = pending.slice(nl + 1)
+      let msg: Record<string, unknown> | string = line
+      try {
+        msg = JSON.parse(line) as Record<string, unknown>
+      } catch {
+        // kept as text: the test decides what a line that is not JSON means
+      }
+      parsed.push(msg)
+      if (typeof msg === 'object' && msg !== null && 'id' in msg) {
+        const key = JSON.stringify(msg.id)
+        byId.set(key, msg)
+        waiters.get(key)?.(msg)
+      }
+    }
+  })
+  child.stderr.on('data', (text: string) => void (err += text))
+  // A server that exits at once closes its stdin: ignore EPIPE on our side.
+  child.stdin.on('error', () => {})
+  return {
+    child,
+    write: (data) => void child.stdin.write(data),
+    send: (message) => void child.stdin.write(`${JSON.stringify(message)}\n`),
+    reply: (id, timeoutMs = 10_000) =>
+      new Promise((resolve, reject) => {
+        const key = JSON.stringify(id)
+        const have = byId.get(key)
+        if (have) return resolve(have)
+        const timer = setTimeout(() => reject(new Error(`no reply to ${key} within ${timeoutMs} ms; stderr: ${err}`)), timeoutMs)
+        waiters.set(key, (m) => {
+          clearTimeout(timer)
+          resolve(m)
+        })
+      }),
+    lines: () => [...parsed],
+    stdout: () => out,
+    stderr: () => err,
+    end: async () => {
+      child.stdin.end()
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000)
+      const [code] = child.exitCode !== null ? [child.exitCode] : await exited
+      clearTimeout(timer)
+      return code
+    },
   }
 }

@@ -1,5 +1,6 @@
-/** Real processes to stand in for hosts that are alive or gone. */
+/** Real processes: stand-ins for hosts that are alive or gone, and what a process holds in memory. */
 import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { defaultProcessReader } from '../../src/client/process-table.js'
 import type { HostIdentity } from '../../src/client/token-file.js'
 
@@ -20,4 +21,23 @@ export function liveHost(): HostIdentity {
   const startTime = defaultProcessReader().read(process.pid)?.startTime
   if (startTime === undefined) throw new Error('cannot read this process')
   return { pid: process.pid, startTime }
+}
+
+export interface Memory {
+  /** Resident set size now, KiB. */
+  rssKb: number
+  /** Peak resident set size (VmHWM), KiB. */
+  peakKb: number
+}
+
+/** A process's memory from /proc (Linux); undefined when it cannot be read (gone, or not Linux). */
+export function memoryOf(pid: number): Memory | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    const m = { rssKb: kb('VmRSS'), peakKb: kb('VmHWM') }
+    return Number.isFinite(m.rssKb) ? m : undefined
+  } catch {
+    return undefined
+  }
 }

@@ -8,6 +8,9 @@
  * - A declared body larger than the limit is refused before it is read.
  * - A query string is refused on /v1/*: tokens are accepted only in the Authorization
  *   header, and a URL carrying one must not be processed (or logged) at all.
+ * - The request target must be a path. An absolute-form target (`GET http://evil.example/…`)
+ *   carries its own authority, which RFC 9112 §3.2.2 says replaces Host: the Host check
+ *   would be judging the wrong name. No client of a loopback daemon sends one.
  */
 import type { Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
@@ -54,7 +57,11 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     if (length !== undefined && !(Number(length) <= options.bodyLimitBytes)) {
       throw new BriefdError('ERR_BODY_TOO_LARGE', `declared body of ${length} bytes exceeds ${options.bodyLimitBytes}`)
     }
-    const target = c.env?.incoming?.url ?? c.req.url
+    const raw = c.env?.incoming?.url
+    if (raw !== undefined && !raw.startsWith('/')) {
+      throw new BriefdError('ERR_REQUEST_INVALID', 'the request target must be a path (absolute-form targets are refused)')
+    }
+    const target = raw ?? c.req.url
     if (target.includes('?')) {
       throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'query strings are refused (tokens go in the Authorization header)')
     }
