@@ -4,11 +4,59 @@
  * start-up and +25 MB RSS in the MCP server). Every call has a hard deadline covering
  * connect, headers and body, and a response size cap; a daemon that accepts the connection
  * and never answers costs at most the timeout.
+ *
+ * Connections are kept alive and reused. A connection that will carry a credential is handed
+ * to a request only once it is connected and the listener on the daemon's port is known to run
+ * as us (port squatting, see listener-owner); the check is bound to that connection, whose peer
+ * cannot change, so a reused connection needs no new check. Checking after the connect also
+ * keeps a refused connection (daemon down) free: reading /proc/net/tcp costs ~10 ms of kernel
+ * time, which 50 MCP servers retrying during an outage would otherwise pay on every call.
  */
-import { request as httpRequest } from 'node:http'
-import { connect as netConnect } from 'node:net'
+import { Agent, request as httpRequest, type ClientRequest, type ClientRequestArgs } from 'node:http'
+import { connect as netConnect, type Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
-import { assertListenerIsOurs, forgetListener } from './listener-owner.js'
+import { assertListenerIsOurs } from './listener-owner.js'
+
+/** Idle connections kept per daemon address; the daemon closes them after 5 s idle and Node's agent honours its Keep-Alive hint. */
+const MAX_IDLE = 8
+
+class DaemonAgent extends Agent {
+  readonly #checkOwner: boolean
+  constructor(checkOwner: boolean) {
+    super({ keepAlive: true, maxFreeSockets: MAX_IDLE, scheduling: 'lifo' })
+    this.#checkOwner = checkOwner
+  }
+
+  override createConnection(options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const host = options.host ?? '127.0.0.1'
+    const port = Number(options.port)
+    const socket: Socket = netConnect({ host, port, keepAlive: true })
+    const fail = (err: Error): void => {
+      socket.destroy()
+      callback?.(err, socket)
+    }
+    socket.once('error', fail)
+    socket.once('connect', () => {
+      socket.off('error', fail)
+      if (this.#checkOwner) {
+        try {
+          assertListenerIsOurs(host, port)
+        } catch (err) {
+          fail(err instanceof Error ? err : new Error(String(err)))
+          return
+        }
+      }
+      callback?.(null, socket)
+    })
+    // Handed over in the callback: nothing is written to the socket before that.
+    return undefined
+  }
+}
+
+/** Requests that carry a credential use connections whose listener was checked; the others need no check. */
+const credentialAgent = new DaemonAgent(true)
+const plainAgent = new DaemonAgent(false)
 
 export interface DaemonRequest {
   method: 'GET' | 'POST' | 'DELETE'
@@ -53,18 +101,17 @@ export function parseDaemonUrl(url: string): URL {
 export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
   const base = parseDaemonUrl(req.url)
   const host = base.hostname.replace(/^\[|\]$/g, '')
-  const port = Number(base.port)
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES
   return new Promise<DaemonResponse>((resolve, reject) => {
     let settled = false
+    let current: ClientRequest | undefined
     const finish = (err: BriefdError | undefined, res?: DaemonResponse): void => {
       if (settled) return
       settled = true
       clearTimeout(timer)
       req.signal?.removeEventListener('abort', onAbort)
       if (err) {
-        r.destroy()
-        socket.destroy()
+        current?.destroy()
         reject(err)
       } else resolve(res as DaemonResponse)
     }
@@ -74,52 +121,45 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
       headers['content-type'] = 'application/json'
       headers['content-length'] = String(Buffer.byteLength(req.body))
     }
-    // A fresh connection per call: no pooled socket to a daemon that was restarted. We open it
-    // ourselves so that nothing is written until it is connected and, when a credential is to
-    // be sent, until the listener is known to run as us (port squatting, see listener-owner).
-    // Checking after the connect, not before, keeps a refused connection (daemon down) free:
-    // reading /proc/net/tcp costs ~10 ms of kernel time, which 50 servers retrying during an
-    // outage would otherwise pay on every call.
-    const socket = netConnect({ host, port })
-    const r = httpRequest(
-      {
-        method: req.method,
-        path: req.path,
-        headers: { host: base.host, ...headers },
-        createConnection: () => socket,
-      },
-      (res) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size > maxBytes) finish(new BriefdError('ERR_DAEMON_RESPONSE_INVALID', `daemon response larger than ${maxBytes} bytes`))
-          else chunks.push(chunk)
-        })
-        res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-        res.on('error', (err) => finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} broke the connection`, { cause: err })))
-      },
-    )
+    const send = (retry: boolean): void => {
+      const r = httpRequest(
+        {
+          method: req.method,
+          host,
+          port: base.port,
+          path: req.path,
+          headers,
+          agent: req.bearer !== undefined ? credentialAgent : plainAgent,
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          let size = 0
+          res.on('data', (chunk: Buffer) => {
+            size += chunk.length
+            if (size > maxBytes) finish(new BriefdError('ERR_DAEMON_RESPONSE_INVALID', `daemon response larger than ${maxBytes} bytes`))
+            else chunks.push(chunk)
+          })
+          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
+          res.on('error', (err) => finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} broke the connection`, { cause: err })))
+        },
+      )
+      current = r
+      r.on('error', (err) => {
+        if (settled) return
+        if (err instanceof BriefdError) return finish(err)
+        const code = (err as NodeJS.ErrnoException).code
+        // A kept-alive connection the daemon closed (idle timeout, restart) just as we reused
+        // it: try once more on a new connection. Not for POST, which must not run twice.
+        if (retry && r.reusedSocket && req.method !== 'POST' && (code === 'ECONNRESET' || code === 'EPIPE')) return send(false)
+        finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} is not reachable (${code ?? err.message})`, { cause: err }))
+      })
+      r.end(req.body)
+    }
     const timer = setTimeout(() => finish(new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${req.url} did not answer within ${req.timeoutMs} ms`)), req.timeoutMs)
     const onAbort = (): void => finish(new BriefdError('ERR_DAEMON_TIMEOUT', `request to the daemon at ${req.url} was cancelled`))
-    if (req.signal?.aborted) onAbort()
+    if (req.signal?.aborted) return onAbort()
     req.signal?.addEventListener('abort', onAbort, { once: true })
-    r.on('error', (err) => {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'ECONNREFUSED') forgetListener(host, port)
-      finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} is not reachable (${code ?? err.message})`, { cause: err }))
-    })
-    socket.once('connect', () => {
-      if (req.bearer !== undefined) {
-        try {
-          assertListenerIsOurs(host, port)
-        } catch (err) {
-          finish(err instanceof BriefdError ? err : new BriefdError('ERR_DAEMON_UNTRUSTED', String(err)))
-          return
-        }
-      }
-      r.end(req.body)
-    })
+    send(true)
   })
 }
 

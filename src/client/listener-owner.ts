@@ -5,14 +5,12 @@
  * that clients keep sending (port squatting). On Linux the kernel names the owner of every
  * listening socket in /proc/net/tcp{,6}; a listener owned by another uid is refused. Other
  * platforms have no cheap equivalent: there the check is skipped (see the README's threat
- * model).
+ * model). The check is made once per connection, right after it is established (client/http):
+ * its peer cannot change, while a check remembered for a while would let a squatter that binds
+ * the port after a daemon dies collect the next credential.
  */
 import { readFileSync } from 'node:fs'
 import { BriefdError } from '../shared/errors.js'
-
-/** A positive check is trusted this long; a daemon that dies is noticed by the next refused connect. */
-const TRUST_MS = 1000
-const trusted = new Map<string, number>()
 
 /** IPv4/IPv6 local addresses (in /proc's hex form) that accept connections for `host`. */
 function addressesFor(host: string): { file: string; addrs: string[] }[] {
@@ -54,23 +52,13 @@ export function listenerUids(host: string, port: number): number[] | undefined {
 }
 
 /** Throws ERR_DAEMON_UNTRUSTED when another user's process listens where we would send a credential. */
-export function assertListenerIsOurs(host: string, port: number, now: number = Date.now()): void {
+export function assertListenerIsOurs(host: string, port: number): void {
   if (process.platform !== 'linux' || typeof process.geteuid !== 'function') return
-  const key = `${host}:${port}`
-  const until = trusted.get(key)
-  if (until !== undefined && until > now) return
   const uids = listenerUids(host, port)
   if (uids === undefined) return
   const me = process.geteuid()
   const foreign = uids.find((u) => u !== me)
   if (foreign !== undefined) {
-    trusted.delete(key)
     throw new BriefdError('ERR_DAEMON_UNTRUSTED', `port ${port} on ${host} is held by uid ${foreign}, not by you; not sending a credential there (is the daemon down?)`)
   }
-  if (uids.length > 0) trusted.set(key, now + TRUST_MS)
-}
-
-/** Forgets a positive check (the connection was refused: whoever listens next must be checked again). */
-export function forgetListener(host: string, port: number): void {
-  trusted.delete(`${host}:${port}`)
 }
