@@ -328,8 +328,11 @@ describe.concurrent('briefd serve with a planted state dir', () => {
     child.stdout.on('data', (d: Buffer) => void (r.stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => void (r.stderr += d.toString()))
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
-    ;[r.status] = (await once(child, 'exit')) as [number | null]
+    const [status, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null]
     clearTimeout(timer)
+    r.status = status
+    // It must exit by itself with an error, not be killed (by the timer above or anything else).
+    expect({ signal, stderr: r.stderr }).toMatchObject({ signal: null })
     expect(r.status).not.toBe(0)
     expect(r.stdout).toBe('')
     const lines = r.stderr.split('\n').filter((l) => l !== '')
