@@ -16,7 +16,7 @@ import { Agent, request as httpRequest, type ClientRequest, type ClientRequestAr
 import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
-import { assertListenerIsOurs } from './listener-owner.js'
+import { assertPeerIsOurs } from './listener-owner.js'
 
 /** Idle connections kept per daemon address; the daemon closes them after 5 s idle and Node's agent honours its Keep-Alive hint. */
 const MAX_IDLE = 8
@@ -32,22 +32,28 @@ class DaemonAgent extends Agent {
     const host = options.host ?? '127.0.0.1'
     const port = Number(options.port)
     const socket: Socket = netConnect({ host, port, keepAlive: true })
+    let failed = false
     const fail = (err: Error): void => {
+      if (failed) return
+      failed = true
       socket.destroy()
       callback?.(err, socket)
     }
     socket.once('error', fail)
     socket.once('connect', () => {
-      socket.off('error', fail)
-      if (this.#checkOwner) {
-        try {
-          assertListenerIsOurs(host, port)
-        } catch (err) {
-          fail(err instanceof Error ? err : new Error(String(err)))
-          return
-        }
+      if (!this.#checkOwner) {
+        socket.off('error', fail)
+        callback?.(null, socket)
+        return
       }
-      callback?.(null, socket)
+      assertPeerIsOurs(socket, host, port).then(
+        () => {
+          if (failed) return // the connection broke while we looked
+          socket.off('error', fail)
+          callback?.(null, socket)
+        },
+        (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+      )
     })
     // Handed over in the callback: nothing is written to the socket before that.
     return undefined

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
-import { assertListenerIsOurs, listenerUids } from '../../src/client/listener-owner.js'
+import { connect, createServer } from 'node:net'
+import { acceptingUid } from '../../src/client/listener-owner.js'
 import { daemonRequest } from '../../src/client/http.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { join } from 'node:path'
@@ -11,17 +11,18 @@ import { tempDir } from '../helpers/tmp.js'
 
 const linux = process.platform === 'linux'
 const root = process.getuid?.() === 0
+const python = spawnSync('python3', ['-c', '0']).status === 0
 const children: ChildProcess[] = []
 afterEach(() => {
   for (const c of children.splice(0)) c.kill('SIGKILL')
 })
 
-/** A TCP listener on 127.0.0.1 owned by another uid (needs root to switch). */
-async function squatter(): Promise<number> {
+/** A TCP listener on `address` owned by another uid (needs root to switch); reports what it receives. */
+async function squatter(address = '127.0.0.1', port = 0): Promise<number> {
   const child = spawn(process.execPath, ['-e', `
     process.setgid(12345); process.setuid(12345)
     const s = require('net').createServer((c) => c.on('data', (d) => process.stdout.write('GOT ' + d.length + '\\n')))
-    s.listen(0, '127.0.0.1', () => process.stdout.write('PORT ' + s.address().port + '\\n'))
+    s.listen(${port}, ${JSON.stringify(address)}, () => process.stdout.write('PORT ' + s.address().port + '\\n'))
   `], { stdio: ['ignore', 'pipe', 'inherit'] })
   children.push(child)
   let out = ''
@@ -33,27 +34,60 @@ async function squatter(): Promise<number> {
   throw new Error('squatter did not start')
 }
 
-describe.skipIf(!linux)('listener ownership', () => {
-  it('finds our own listener on 127.0.0.1', async () => {
+/** What a squatter process printed so far (GOT lines mean bytes reached it). */
+function heard(child: ChildProcess | undefined): () => string {
+  let got = ''
+  child?.stdout?.on('data', (d: Buffer) => (got += d.toString()))
+  return () => got
+}
+
+describe.skipIf(!linux)('the owner of the socket that accepted our connection', () => {
+  it('is us for our own server, found through the accepted socket', async () => {
     const s = createServer().listen(0, '127.0.0.1')
     await once(s, 'listening')
     const port = (s.address() as { port: number }).port
-    expect(listenerUids('127.0.0.1', port)).toEqual([process.geteuid?.()])
-    expect(() => assertListenerIsOurs('127.0.0.1', port)).not.toThrow()
+    const c = connect(port, '127.0.0.1')
+    await once(c, 'connect')
+    expect(acceptingUid(port, c.localPort as number)).toBe(process.geteuid?.())
+    expect(acceptingUid(port, 1)).toBeNull()
+    c.destroy()
     s.close()
   })
 
-  it.skipIf(!root)('refuses to send a credential to a port another user holds, and sends nothing', async () => {
-    const port = await squatter()
-    expect(() => assertListenerIsOurs('127.0.0.1', port)).toThrow(expect.objectContaining({ code: 'ERR_DAEMON_UNTRUSTED' }))
-    const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/instructions', bearer: 'secret.token.value', timeoutMs: 1000 }).catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(BriefdError)
+  // A listener receives connections to 127.0.0.1 through any of these; the IPv4-mapped form
+  // shows up only in /proc/net/tcp6 (a red-team finding against a listener-table check).
+  it.skipIf(!root).for(['127.0.0.1', '0.0.0.0', '::', '::ffff:127.0.0.1'])(
+    'refuses to send a credential to another user listening on %s, and sends it nothing',
+    async (address) => {
+      const port = await squatter(address)
+      const got = heard(children.at(-1))
+      const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/instructions', bearer: 'secret.token.value', timeoutMs: 2000 }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(BriefdError)
+      expect((err as BriefdError).code).toBe('ERR_DAEMON_UNTRUSTED')
+      expect((err as BriefdError).message).toContain('held by uid 12345')
+      expect((err as BriefdError).message).not.toContain('secret.token.value')
+      await new Promise((r) => setTimeout(r, 100))
+      expect(got()).not.toContain('GOT')
+    },
+  )
+
+  it.skipIf(!root || !python)('refuses a listener of another user that never accepts', async () => {
+    const child = spawn('python3', ['-c', [
+      'import os, socket, sys, time',
+      'os.setgid(12345); os.setuid(12345)',
+      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)",
+      "print(s.getsockname()[1], flush=True); time.sleep(30)",
+    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    children.push(child)
+    const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer]
+    const port = Number(line.toString().trim())
+    const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/voice', bearer: 'x.y.z', timeoutMs: 2000 }).catch((e: unknown) => e)
     expect((err as BriefdError).code).toBe('ERR_DAEMON_UNTRUSTED')
-    expect((err as BriefdError).message).not.toContain('secret.token.value')
   })
 
   it.skipIf(!root)('briefd mcp falls back with a warning instead of handing its token to a squatter', async () => {
-    const port = await squatter()
+    const port = await squatter('::ffff:127.0.0.1')
+    const got = heard(children.at(-1))
     const tokenFile = join(tempDir(), 'token.json')
     writeSessionTokenFile(tokenFile, { token: 'aaa.bbb.ccc', session_id: '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b', expires_at: new Date(Date.now() + 3600_000).toISOString() }, `http://127.0.0.1:${port}`)
     const mcp = await startMcp({ env: { BRIEFD_TOKEN_FILE: tokenFile, BRIEFD_TOOLS: EXAMPLE_TOOLS, BRIEFD_GRACE_MS: '0' } })
@@ -64,10 +98,7 @@ describe.skipIf(!linux)('listener ownership', () => {
     } finally {
       await mcp.close()
     }
-    const squat = children[0]
-    let got = ''
-    squat?.stdout?.on('data', (d: Buffer) => (got += d.toString()))
     await new Promise((r) => setTimeout(r, 100))
-    expect(got).not.toContain('GOT')
+    expect(got()).not.toContain('GOT')
   })
 })
