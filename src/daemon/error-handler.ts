@@ -11,8 +11,10 @@ import type { AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
 import { toWireError, wireErrorBody, wireErrorHeaders } from './error-map.js'
 import { jsonResponse } from './http.js'
-import type { RateLimitConfig, RateLimiter } from './rate-limit.js'
+import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from './rate-limit.js'
 import { routeLabel } from './routes/labels.js'
+
+const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set(['ERR_SESSION_INVALID', 'ERR_SESSION_EXPIRED', 'ERR_SESSION_REVOKED', 'ERR_BOOTSTRAP_INVALID', 'ERR_CREDENTIAL_MALFORMED'])
 
 export interface ErrorHandlerOptions {
   audit: AuditLog
@@ -27,10 +29,15 @@ export function createErrorHandler(o: ErrorHandlerOptions): (err: unknown, c: Co
     const session = c.get('session')
     const route = routeLabel(c.req.method, c.req.path)
     let wire = toWireError(error)
-    // Every denial of a caller without a valid session spends from the anonymous bucket;
-    // once it is empty the answer is 429, which also keeps a flood out of the audit log.
+    // Every denial of a caller without a valid session spends from a bucket; once it is empty
+    // the answer is 429, which also keeps a flood out of the audit log. A failed credential
+    // spends from its own bucket, which alone decides whether new tokens are verified
+    // (require-session): a web page, which can only earn 403s and 401s without credentials
+    // (it cannot send an Authorization header cross-origin), must not be able to make the
+    // daemon refuse a brand-new, valid session.
     if (wire.status >= 400 && wire.status < 500 && wire.status !== 429 && session === undefined) {
-      const wait = o.limiter.take('anonymous', o.limits.anonymous)
+      const bucket = error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code) ? CREDENTIAL_BUCKET : 'anonymous'
+      const wait = o.limiter.take(bucket, o.limits.anonymous)
       if (wait > 0) {
         error = new BriefdError('ERR_RATE_LIMITED', 'too many failed or anonymous requests', { cause: err, details: { retryAfterSeconds: wait } })
         wire = toWireError(error)

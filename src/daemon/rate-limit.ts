@@ -5,6 +5,14 @@
  * and one bucket per valid session), not by IP.
  */
 
+/**
+ * The bucket of failed credentials (forged, expired, revoked or malformed tokens, a wrong
+ * bootstrap credential), kept apart from the anonymous one and sized like it. Only this one
+ * decides whether a new token is verified, so callers without credentials (a web page) cannot
+ * lock valid sessions out.
+ */
+export const CREDENTIAL_BUCKET = 'credential-failures'
+
 export interface BucketSpec {
   /** Requests allowed in a burst. */
   burst: number
@@ -13,7 +21,7 @@ export interface BucketSpec {
 }
 
 export interface RateLimitConfig {
-  /** Requests without a valid credential, and failed credentials (brute force). */
+  /** Requests without a valid credential; failed credentials (brute force) get a second bucket of the same size. */
   anonymous: BucketSpec
   /** `GET /health`. */
   health: BucketSpec

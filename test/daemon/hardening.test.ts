@@ -133,6 +133,25 @@ describe('rate limits', () => {
     expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer('bad.x.token')] })).status).toBe(401)
   })
 
+  it('does not let a web page lock new sessions out: 403s and credential-less 401s spend a bucket of their own', async () => {
+    const content = makeContent()
+    daemon = await startTestDaemon({ contentDir: content.dir, env: { BRIEFD_RATE_ANONYMOUS: '5/1' } })
+    const fresh = (await daemon.newSession()).token
+    // What a page can send: cross-origin requests (refused by Origin), rebinding names (refused
+    // by Host), and requests without credentials. It cannot send an Authorization header.
+    const statuses: number[] = []
+    for (let i = 0; i < 30; i++) {
+      const headers: [string, string][] = i % 3 === 0 ? [['Origin', 'https://evil.example']] : i % 3 === 1 ? [['Host', `evil.example:${daemon.port}`]] : []
+      const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers })
+      statuses.push(res.status)
+    }
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(20)
+    // A brand-new valid token is still verified and served during the flood.
+    const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] })
+    expect(res.status).toBe(200)
+    expect(res.body).toContain(content.canary.instructions)
+  })
+
   it('does not throttle a valid session making many requests', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
     const { token } = await daemon.newSession()

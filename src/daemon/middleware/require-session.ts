@@ -3,15 +3,15 @@
  * The gate in front of every confidential document. It fails closed: no valid, unexpired,
  * unrevoked session token → 401, and the handler never runs. A token verified before is
  * recognised from memory, synchronously and without crypto; a new one costs a jose
- * verification, which is refused outright while failed attempts are being rate limited, so
- * a flood of forged tokens can neither burn CPU nor guess its way through. (Every denial is
- * charged to the anonymous bucket by the error handler.)
+ * verification, which is refused outright while failed credentials are being rate limited,
+ * so a flood of forged tokens can neither burn CPU nor guess its way through. (The error
+ * handler charges failed credentials to their own bucket, other denials to the anonymous one.)
  */
 import type { Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
 import type { SessionVerifier, VerifiedSession } from '../../session/verifier.js'
 import type { DaemonEnv } from '../context.js'
-import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
+import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from '../rate-limit.js'
 import { bearerToken } from './credentials.js'
 
 export interface RequireSessionOptions {
@@ -36,7 +36,7 @@ export function createSessionGate(options: RequireSessionOptions): SessionGate {
     if (token === undefined) throw new BriefdError('ERR_SESSION_MISSING', 'no Authorization header')
     const known = verifier.lookup(token)
     if (known) return admit(c, known)
-    if (!limiter.available('anonymous', limits.anonymous)) {
+    if (!limiter.available(CREDENTIAL_BUCKET, limits.anonymous)) {
       throw new BriefdError('ERR_RATE_LIMITED', 'new tokens are not verified while failures are rate limited', { details: { retryAfterSeconds: 1 } })
     }
     return verifier.verify(token).then((session) => admit(c, session))
