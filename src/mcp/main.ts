@@ -28,15 +28,21 @@ async function importSdk(): Promise<ServerSdk & { StdioServerTransport: typeof i
   return { Server: server.Server, StdioServerTransport: stdio.StdioServerTransport, types }
 }
 
-/** Resolves when the host is gone (stdin closed) or we are told to stop. */
-function untilShutdown(logger: Logger): Promise<void> {
-  return new Promise((resolve) => {
+interface Shutdown {
+  /** Resolves with the exit code when the host is gone (stdin closed), we are told to stop, or the transport gave up. */
+  done: Promise<number>
+  stop: (why: string, code?: number) => void
+}
+
+function untilShutdown(logger: Logger): Shutdown {
+  let stop!: Shutdown['stop']
+  const done = new Promise<number>((resolve) => {
     let stopping = false
-    const stop = (why: string): void => {
+    stop = (why, code = 0) => {
       if (stopping) return
       stopping = true
       logger.debug(`stopping: ${why}`)
-      resolve()
+      resolve(code)
     }
     process.stdin.once('end', () => stop('stdin closed'))
     process.stdin.once('close', () => stop('stdin closed'))
@@ -45,6 +51,7 @@ function untilShutdown(logger: Logger): Promise<void> {
     // A host that dies leaves us writing into a closed pipe: stop instead of crashing on EPIPE.
     process.stdout.once('error', (err) => stop(`stdout: ${(err as NodeJS.ErrnoException).code ?? err.message}`))
   })
+  return { done, stop }
 }
 
 /** Runs `briefd mcp`; resolves to the exit code. `argv` is process.argv. */
@@ -91,11 +98,23 @@ async function serve(options: McpOptions, manifest: Manifest, env: Env, logger: 
   const sdk = await importSdk()
   const server = createBriefdServer({ sdk, manifest, client, instructions: (await instructions).text, logger, reporter })
   const shutdown = untilShutdown(logger)
+  let oversized = false
+  // The SDK reports malformed lines here and keeps reading; their parse errors quote the line,
+  // so they are never logged as such. A message over the SDK's read limit (10 MiB) makes the
+  // transport close itself: say so in one line and exit, rather than wait forever on a paused stdin.
+  server.onerror = (err) => {
+    if (err.message.includes('ReadBuffer exceeded')) oversized = true
+    else logger.debug('ignored a malformed message on stdin')
+  }
+  server.onclose = () => {
+    if (oversized) logger.error('a message on stdin is larger than 10 MiB; closing')
+    shutdown.stop('transport closed', oversized ? 1 : 0)
+  }
   await server.connect(new sdk.StdioServerTransport())
-  await shutdown
+  const code = await shutdown.done
   await server.close().catch(() => {
     // best effort: we are exiting anyway
   })
   process.stdin.destroy()
-  return 0
+  return code
 }

@@ -7,6 +7,7 @@
  * legitimately rendered, and no token, appears in the result, on stderr or in the daemon's logs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { once } from 'node:events'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:net'
@@ -291,6 +292,19 @@ describe.concurrent('garbage on the server\'s stdin', () => {
       const id = (line as { id?: unknown }).id
       expect(leaksIn(content, JSON.stringify(line), [token, daemon.bootstrap()]).filter((l) => !(id === 1 && (l === content.canary.instructions || l === content.canary.preamble)) && !((id === 3 || id === 55) && l === content.canary.template))).toEqual([])
     }
+    expect(leaksIn(content, raw.stderr(), [token, daemon.bootstrap()])).toEqual([])
+  })
+
+  it('exits with one line, not silently and not hanging, on a message over the SDK\'s 10 MiB read limit', async ({ expect }) => {
+    const raw = startRawMcp(rawEnv())
+    raw.send(init)
+    await raw.reply(1)
+    raw.write(`${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'give_verdict', arguments: v('a'.repeat(20 * 1024 * 1024)) } })}\n`)
+    const [code] = (await Promise.race([once(raw.child, 'exit'), new Promise((r) => setTimeout(() => r(['hung']), 15_000))])) as [number | string | null]
+    if (code === 'hung') raw.child.kill('SIGKILL')
+    expect(code).toBe(1)
+    expect(raw.stderr().split('\n').filter((l) => l.includes('error:'))).toEqual(['briefd mcp: error: a message on stdin is larger than 10 MiB; closing'])
+    expect(raw.lines().every((l) => typeof l === 'object')).toBe(true)
     expect(leaksIn(content, raw.stderr(), [token, daemon.bootstrap()])).toEqual([])
   })
 
