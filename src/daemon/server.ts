@@ -24,6 +24,7 @@ import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
 import { startStateGuard } from './state-guard.js'
 import { AuditLog } from './audit.js'
+import { createClientErrorListener } from './client-error.js'
 import type { DaemonConfig } from './config.js'
 import { toWireError, wireErrorBody } from './error-map.js'
 import { jsonResponse } from './http.js'
@@ -121,15 +122,18 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
   // shape and with the same headers as every other refusal.
   const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
+  const refuseUnparseable = (status: number): void => {
+    const wait = limiter.take('anonymous', config.rateLimits.anonymous)
+    try {
+      if (wait > 0) audit.recordRateLimited({ event: 'request.denied', status: 429, route: 'OTHER (unparseable)', reason: 'ERR_RATE_LIMITED' })
+      else audit.record({ event: 'request.denied', status, route: 'OTHER (unparseable)', reason: 'ERR_REQUEST_INVALID' })
+    } catch {
+      // The refusal stands even if it cannot be audited.
+    }
+  }
   const listener = getRequestListener(app.fetch, {
     errorHandler: () => {
-      const wait = limiter.take('anonymous', config.rateLimits.anonymous)
-      try {
-        if (wait > 0) audit.recordRateLimited({ event: 'request.denied', status: 429, route: 'OTHER (unparseable)', reason: 'ERR_RATE_LIMITED' })
-        else audit.record({ event: 'request.denied', status: 400, route: 'OTHER (unparseable)', reason: 'ERR_REQUEST_INVALID' })
-      } catch {
-        // The refusal stands even if it cannot be audited.
-      }
+      refuseUnparseable(400)
       const wire = toWireError(invalid)
       return jsonResponse(wire.status, wireErrorBody(wire))
     },
@@ -143,9 +147,13 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
       keepAliveTimeout: 5_000,
       // How often the two timeouts above are enforced (Node's default is every 30 s).
       connectionsCheckingInterval: 1_000,
+      // A request without Host reaches the guard, which refuses it like any foreign Host
+      // (JSON 403, audited) instead of Node's bare 400.
+      requireHostHeader: false,
     },
     listener,
   )
+  server.on('clientError', createClientErrorListener(refuseUnparseable))
   server.maxConnections = 1024
   server.on('connection', (socket) => {
     connections++

@@ -190,3 +190,27 @@ describe('slow and oversized clients', () => {
     expect(raw === '' || parseResponse(raw).status === 408).toBe(true)
   })
 })
+
+describe('requests the HTTP parser refuses', () => {
+  // Node would answer these with a bare status line; the daemon answers like every other
+  // refusal: JSON {error, error_description}, the security headers, the connection closed.
+  const cases: [string, (port: number) => string, number][] = [
+    ['no Host header', () => 'GET /v1/instructions HTTP/1.1\r\nConnection: close\r\n\r\n', 400],
+    ['Content-Length and Transfer-Encoding together', (p) => `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
+    ['two different Content-Lengths', (p) => `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 400],
+    ['an obs-folded header', (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-A: a\r\n  folded\r\n\r\n`, 400],
+    ['a bare LF line ending', (p) => `GET /health HTTP/1.1\nHost: 127.0.0.1:${p}\n\n`, 400],
+    ['a garbage request line', () => 'HELLO\r\n\r\n', 400],
+    ['oversized headers', (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431],
+  ]
+  it.for(cases)('answers %s in JSON with the security headers', async ([, request, status]) => {
+    daemon ??= await startTestDaemon({ contentDir: makeContent().dir })
+    const res = parseResponse(await rawExchange(daemon.port, request(daemon.port), 3000))
+    expect(res.status).toBe(status)
+    expect(res.headers['cache-control']).toBe('no-store')
+    expect(res.headers['x-content-type-options']).toBe('nosniff')
+    expect(res.headers['content-type']).toBe('application/json; charset=utf-8')
+    const body = JSON.parse(res.body) as Record<string, unknown>
+    expect(Object.keys(body).sort()).toEqual(['error', 'error_description'])
+  })
+})
