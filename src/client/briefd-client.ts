@@ -73,6 +73,15 @@ export interface InstructionsOptions extends ContentOptions {
   waitForToken?: boolean
 }
 
+/**
+ * Statuses that refuse the token itself, so that sending it again cannot help: 401 (invalid,
+ * expired, revoked) and 431 (a token too large for the daemon's header limit). Not 400,
+ * which may be about the request (a template name) rather than the token.
+ */
+function refusesToken(status: unknown): boolean {
+  return status === 401 || status === 431
+}
+
 export class BriefdClient {
   readonly #env: Env
   readonly #locate: TokenLocator | undefined
@@ -164,7 +173,7 @@ export class BriefdClient {
     try {
       return await fetchDocument({ daemonUrl: session.daemonUrl, token: session.token, path, timeoutMs, ...(cached ? { cached } : {}) })
     } catch (err) {
-      if (!isBriefdError(err, 'ERR_DAEMON_REJECTED') || err.details.status !== 401) throw err
+      if (!isBriefdError(err, 'ERR_DAEMON_REJECTED') || !refusesToken(err.details.status)) throw err
       // The hook may have replaced the token since we read it (a new session after /clear): one re-read.
       this.#logger.debug(`daemon refused the session token from ${session.path}; re-reading the token file once`)
       const again = readSessionToken(this.#env, this.#locate)
@@ -172,7 +181,7 @@ export class BriefdClient {
         try {
           return await fetchDocument({ daemonUrl: again.daemonUrl, token: again.token, path, timeoutMs, ...(cached ? { cached } : {}) })
         } catch (retryErr) {
-          if (isBriefdError(retryErr, 'ERR_DAEMON_REJECTED') && retryErr.details.status === 401) this.#refuse(again.token)
+          if (isBriefdError(retryErr, 'ERR_DAEMON_REJECTED') && refusesToken(retryErr.details.status)) this.#refuse(again.token)
           throw retryErr
         }
       }
