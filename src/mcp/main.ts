@@ -110,6 +110,10 @@ async function serve(options: McpOptions, manifest: Manifest, env: Env, logger: 
     if (oversized) logger.error('a message on stdin is larger than 10 MiB; closing')
     shutdown.stop('transport closed', oversized ? 1 : 0)
   }
+  // The SDK's stdio transport waits for 'drain' once per message while stdout is backed up:
+  // a host sending thousands of requests at once is not a listener leak, and Node's warning
+  // about it would only be noise on stderr.
+  process.stdout.setMaxListeners(0)
   await server.connect(new sdk.StdioServerTransport())
   const code = await shutdown.done
   await server.close().catch(() => {

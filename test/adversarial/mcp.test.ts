@@ -308,6 +308,22 @@ describe.concurrent('garbage on the server\'s stdin', () => {
     expect(leaksIn(content, raw.stderr(), [token, daemon.bootstrap()])).toEqual([])
   })
 
+  it('answers 5 000 calls sent at once, each exactly once, with nothing on stderr', async ({ expect }) => {
+    const raw = startRawMcp(rawEnv())
+    raw.send(init)
+    await raw.reply(1)
+    raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' })
+    const burst = Array.from({ length: 5000 }, (_, i) => `${JSON.stringify({ jsonrpc: '2.0', id: 1000 + i, method: 'tools/call', params: { name: 'give_verdict', arguments: v(`burst ${i}`) } })}\n`)
+    raw.write(burst.join(''))
+    await raw.reply(5999, 30_000)
+    expect(await raw.end()).toBe(0)
+    const ids = raw.lines().map((l) => (typeof l === 'object' ? l.id : undefined)).filter((id): id is number => typeof id === 'number' && id >= 1000)
+    expect(ids.length).toBe(5000)
+    expect(new Set(ids).size).toBe(5000)
+    // Not even Node's MaxListenersExceededWarning (the SDK waits for 'drain' once per message).
+    expect(raw.stderr()).toBe('')
+  })
+
   it('answers a tool call sent before initialize without crashing', async ({ expect }) => {
     const raw = startRawMcp(rawEnv())
     raw.send({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'give_verdict', arguments: v('early') } })
