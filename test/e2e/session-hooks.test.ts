@@ -199,6 +199,20 @@ describe('briefd session start|end as Claude Code hooks', () => {
     expect(statSync(key).mode & 0o777).toBe(0o600)
   })
 
+  it('refuses a bad BRIEFD_LOG_LEVEL like every command, but as a hook: exit 0, one line, nothing written or deleted', async () => {
+    const runtime = runtimeDir()
+    const h = await host(runtime)
+    const env = { BRIEFD_LOG_LEVEL: 'loud' }
+    const expected = 'BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")'
+    expect(expectOneWarning(await h.briefd(['session', 'start'], { input: startInput('startup'), env }))).toContain(expected)
+    expect(existsSync(runtime)).toBe(false)
+    expectClean(await h.briefd(['session', 'start'], { input: startInput('startup') }))
+    const token = (await h.probe()).token ?? ''
+    expect(expectOneWarning(await h.briefd(['session', 'end'], { input: endInput('logout'), env }))).toContain(expected)
+    expect(readdirSync(runtime)).toHaveLength(1)
+    expect(await status(token)).toBe(200)
+  })
+
   it('rejects a bad --deadline loudly (it is a configuration error), still with nothing on stdout', async () => {
     const h = await host(runtimeDir())
     const r = await h.briefd(['session', 'start', '--deadline', 'soon'])
