@@ -116,7 +116,7 @@ export function buildProgram(): Command {
     .option('--state-dir <dir>', 'state dir of the daemon')
     .action(async (opts: Record<string, unknown>) => {
       const { keyRotateCommand } = await import('./commands/key.js')
-      keyRotateCommand(opts)
+      await keyRotateCommand(opts)
     })
 
   const session = program

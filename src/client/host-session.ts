@@ -5,6 +5,14 @@
  * host's token file, then revoke the token it replaced and sweep orphaned files. End: delete
  * the host's token file and revoke its token. Every step shares one deadline; nothing here
  * writes to stdout (SessionStart stdout becomes model context).
+ *
+ * Which files we may replace or delete: a host token file is `host-<pid>-<start>.json` in
+ * the runtime dir, a 0700 dir we created and checked, under a name only briefd uses, so
+ * whatever is there is ours, and a corrupt one is cleaned up. An explicit token file
+ * (BRIEFD_TOKEN_FILE, --token-file) is any path the environment names, by mistake or by
+ * someone who sets the variable (`BRIEFD_TOKEN_FILE=~/.ssh/id_ed25519`): it is replaced or
+ * deleted only when it is absent or parses as a briefd token file; anything else there is
+ * left untouched and reported.
  */
 import { basename, resolve } from 'node:path'
 import { BriefdError, errnoCode, isBriefdError } from '../shared/errors.js'
@@ -51,6 +59,8 @@ export const HOST_CONTINUES_REASONS: ReadonlySet<string> = new Set(['clear', 're
 interface Target {
   path: string
   source: 'env' | 'host'
+  /** The setting that named an explicit token file (for messages). */
+  setting?: '--token-file' | 'BRIEFD_TOKEN_FILE'
   host: HostIdentity | null
   /** The runtime dir (host mode only). */
   dir?: string
@@ -60,7 +70,7 @@ interface Target {
 function resolveTarget(o: HostSessionOptions, reader: ProcessReader, create: boolean): Target {
   const env = o.env ?? process.env
   const explicit = o.tokenFile !== undefined ? resolve(o.tokenFile) : explicitTokenFile(env)
-  if (explicit !== undefined) return { path: explicit, source: 'env', host: o.host ?? null }
+  if (explicit !== undefined) return { path: explicit, source: 'env', setting: o.tokenFile !== undefined ? '--token-file' : 'BRIEFD_TOKEN_FILE', host: o.host ?? null }
   const host = o.host ?? findHostProcess({ reader })
   if (!host) {
     throw new BriefdError('ERR_HOST_UNKNOWN', 'cannot tell which host process this session belongs to (no host above the launchers); set BRIEFD_TOKEN_FILE')
@@ -86,10 +96,12 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const now = o.now ?? Date.now
   const reader = o.reader ?? defaultProcessReader()
   const target = resolveTarget(o, reader, true)
+  // Checked before anything else happens: a file we may not replace gets no daemon started
+  // and no token issued for it.
+  const previous = target.source === 'host' ? readQuietly(target.path) : readReplaceable(target)
   const stateDir = o.stateDir ?? defaultStateDir(o.env ?? process.env)
   const daemon = await locateOrStartDaemon(stateDir, o)
   const bootstrap = readBootstrapCredential(stateDir)
-  const previous = readQuietly(target.path)
 
   deadline.check('asking the daemon for a session token')
   const session = await requestSession({ url: daemon.url, bootstrap, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
@@ -148,8 +160,10 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     record = readTokenFile(target.path)
   } catch (err) {
     if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) return { path: target.path, action: 'none', revoked: false }
-    // A corrupt file holds no usable token; an unsafe one (symlink, foreign) is not ours to touch.
+    // A corrupt file holds no usable token; an unsafe one (symlink, foreign) is not ours to
+    // touch, and neither is an explicit path that does not hold a briefd token (module doc).
     if (isBriefdError(err, 'ERR_FILE_INVALID')) {
+      if (target.source === 'env') throw notOurs(target, err, 'not deleted')
       removeFileIfExists(target.path)
       return { path: target.path, action: 'removed', revoked: false }
     }
@@ -189,6 +203,26 @@ async function locateOrStartDaemon(stateDir: string, o: HostSessionOptions): Pro
 function explainTimeout(err: unknown, url: string, deadline: Deadline): unknown {
   if (!isBriefdError(err, 'ERR_DAEMON_TIMEOUT')) return err
   return new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd restart)`, { cause: err })
+}
+
+/**
+ * The token an explicit token file holds, or undefined when there is no file yet. Throws when
+ * something else is there (not a briefd token file, a symlink, a file others can read): start
+ * must not replace it.
+ */
+function readReplaceable(target: Target): TokenRecord | undefined {
+  try {
+    return readTokenFile(target.path)
+  } catch (err) {
+    if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) return undefined
+    if (err instanceof BriefdError) throw notOurs(target, err, 'not replaced')
+    throw err
+  }
+}
+
+/** The one-line refusal for an explicit path that is not a briefd token file; never quotes its content. */
+function notOurs(target: Target, err: BriefdError, what: 'not deleted' | 'not replaced'): BriefdError {
+  return new BriefdError(err.code, `${err.message}; ${what}: ${target.setting ?? 'BRIEFD_TOKEN_FILE'} must name a briefd token file or a path where no file exists`, { cause: err })
 }
 
 function readQuietly(path: string): TokenRecord | undefined {

@@ -4,6 +4,11 @@
  * are the user's files, not ours: a parse error stops us with the file named and the file
  * untouched; writes are atomic (temp + rename in the same dir) and keep the file's mode;
  * a symlinked config (a dotfiles repo) is written through to its target, not replaced.
+ *
+ * These files hold hooks, i.e. commands Claude Code runs as the user: whoever can write them,
+ * or replace them in their directory, runs code as the user. So what we create is never
+ * group/other-writable, whatever the umask (`umask 000` would otherwise give a 0777 dir and
+ * a 0666 file), and a file we rewrite loses any group/other write bit it had.
  */
 import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs'
@@ -53,18 +58,32 @@ export function serialize(obj: JsonObject): string {
   return `${JSON.stringify(obj, null, 2)}\n`
 }
 
-/** Atomically replaces `path` (through a symlink) with `bytes`, keeping its mode. */
+/**
+ * Directories we create (`.claude/`, parents of a config): 0755, the usual mode of `.claude/`
+ * in a checkout, readable by the tools and people that read the project's config (nothing
+ * in it is secret), writable by the owner only. umask can narrow it, never widen it.
+ */
+const DIR_MODE = 0o755
+/** A config file we create: 0644 for the same reasons (umask can only narrow it). */
+const FILE_MODE = 0o644
+const GROUP_OTHER_WRITE = 0o022
+
+/**
+ * Atomically replaces `path` (through a symlink) with `bytes`, keeping its mode minus any
+ * group/other write bit (module doc).
+ */
 export function writeBytesAtomic(path: string, bytes: string | Buffer): void {
   const target = writeTarget(path)
-  mkdirSync(dirname(target), { recursive: true })
+  mkdirSync(dirname(target), { recursive: true, mode: DIR_MODE })
   let mode: number | undefined
   try {
-    mode = statSync(target).mode & 0o777
+    mode = (statSync(target).mode & 0o777) & ~GROUP_OTHER_WRITE
   } catch {
     mode = undefined
   }
   const tmp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`)
-  writeFileSync(tmp, bytes, { flag: 'wx', mode: mode ?? 0o644 })
+  // 'wx' creates (O_EXCL): a file or symlink planted at the temp name makes this fail.
+  writeFileSync(tmp, bytes, { flag: 'wx', mode: mode ?? FILE_MODE })
   if (mode !== undefined) chmodSync(tmp, mode)
   renameSync(tmp, target)
 }

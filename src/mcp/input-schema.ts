@@ -82,9 +82,9 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
     fail(`${where}.type`, `must be one of ${allowed.join(', ')} (briefd renders arguments as plain text)`)
   }
   const t = type as ScalarType | 'array'
-  for (const key of Object.keys(raw)) {
-    if (!KEYWORDS[t].includes(key)) fail(where, `keyword ${JSON.stringify(key)} is not supported for type ${t} (supported: ${KEYWORDS[t].join(', ')})`)
-  }
+  const keys = Object.keys(raw)
+  const bad = keys.findIndex((key) => !KEYWORDS[t].includes(key))
+  if (bad >= 0) fail(where, `has a keyword that is not supported for type ${t} (key ${bad + 1} of ${keys.length}; supported: ${KEYWORDS[t].join(', ')})`)
   const p: PropertySchema = { type: t }
   if (t === 'array') {
     p.items = parseProperty(raw.items, `${where}.items`, false)
@@ -132,8 +132,9 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
     }
   }
   if (raw.default !== undefined) {
-    const problem = checkValue(p, raw.default)
-    if (problem !== undefined) fail(`${where}.default`, problem)
+    // Named by the keyword it breaks: the runtime message would quote the schema's values.
+    const problem = valueProblem(p, raw.default)
+    if (problem !== undefined) fail(`${where}.default`, problem.keyword === 'type' ? `must be ${p.type === 'array' ? 'a list' : `a${/^[aeiou]/.test(p.type) ? 'n' : ''} ${p.type}`}` : `does not satisfy the property's ${problem.keyword}`)
     p.default = raw.default as ArgValue
   }
   return p
@@ -143,23 +144,26 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
 export function parseInputSchema(raw: unknown, where: string): InputSchema {
   if (!isObject(raw)) fail(where, 'must be a JSON Schema object with "type": "object"')
   if (raw.type !== 'object') fail(`${where}.type`, 'must be "object"')
-  for (const key of Object.keys(raw)) {
-    if (!TOP_KEYWORDS.includes(key)) fail(where, `keyword ${JSON.stringify(key)} is not supported (supported: ${TOP_KEYWORDS.join(', ')})`)
-  }
+  const keys = Object.keys(raw)
+  const bad = keys.findIndex((key) => !TOP_KEYWORDS.includes(key))
+  if (bad >= 0) fail(where, `has a keyword that is not supported (key ${bad + 1} of ${keys.length}; supported: ${TOP_KEYWORDS.join(', ')})`)
   const props = raw.properties ?? {}
   if (!isObject(props)) fail(`${where}.properties`, 'must be an object')
   const names = Object.keys(props)
   if (names.length > MAX_PROPERTIES) fail(`${where}.properties`, `has ${names.length} properties; at most ${MAX_PROPERTIES} are allowed`)
   const properties = new Map<string, PropertySchema>()
-  for (const name of names) {
-    if (!PROPERTY_NAME_RE.test(name) || name === '__proto__') fail(`${where}.properties`, `property name ${JSON.stringify(name.slice(0, 80))} must be 1–64 letters, digits, "_" or "-", starting with a letter or "_"`)
+  names.forEach((name, n) => {
+    if (!PROPERTY_NAME_RE.test(name) || name === '__proto__') {
+      fail(`${where}.properties`, `the name of property ${n + 1} of ${names.length} must be 1–64 letters, digits, "_" or "-", starting with a letter or "_"`)
+    }
+    // Checked names only, so the field paths below quote nothing but a valid identifier.
     properties.set(name, parseProperty(props[name], `${where}.properties.${name}`, true))
-  }
+  })
   const required = raw.required ?? []
   if (!Array.isArray(required)) fail(`${where}.required`, 'must be a list of property names')
   required.forEach((r, i) => {
-    if (typeof r !== 'string' || !properties.has(r)) fail(`${where}.required[${i}]`, `${JSON.stringify(r)} is not a declared property`)
-    if (required.indexOf(r) !== i) fail(`${where}.required[${i}]`, `${JSON.stringify(r)} is listed twice`)
+    if (typeof r !== 'string' || !properties.has(r)) fail(`${where}.required[${i}]`, 'is not a declared property')
+    if (required.indexOf(r) !== i) fail(`${where}.required[${i}]`, `is listed twice (the same as required[${required.indexOf(r)}])`)
   })
   const additional = raw.additionalProperties ?? true
   if (typeof additional !== 'boolean') fail(`${where}.additionalProperties`, 'must be true or false (schemas for extra properties are not supported)')
@@ -181,46 +185,62 @@ function codePoints(s: string): number {
 
 const show = (v: unknown): string => JSON.stringify(v)
 
+/**
+ * Why a value breaks a schema: the keyword it breaks, and the message for the model, which
+ * quotes the schema (patterns, enum values, bounds). Manifest errors use only the keyword.
+ */
+export interface ValueProblem {
+  keyword: string
+  message: string
+}
+
+const problem = (keyword: string, message: string): ValueProblem => ({ keyword, message })
+
 /** Why `v` does not satisfy a scalar schema, or undefined when it does. */
-function checkScalar(p: PropertySchema, v: unknown): string | undefined {
+function checkScalar(p: PropertySchema, v: unknown): ValueProblem | undefined {
   switch (p.type) {
     case 'string':
-      if (typeof v !== 'string') return 'must be a string'
-      if (p.minLength !== undefined && codePoints(v) < p.minLength) return `must be at least ${p.minLength} characters`
-      if (p.maxLength !== undefined && codePoints(v) > p.maxLength) return `must be at most ${p.maxLength} characters`
-      if (p.pattern && !p.pattern.test(v)) return `must match the pattern ${show(p.pattern.source)}`
+      if (typeof v !== 'string') return problem('type', 'must be a string')
+      if (p.minLength !== undefined && codePoints(v) < p.minLength) return problem('minLength', `must be at least ${p.minLength} characters`)
+      if (p.maxLength !== undefined && codePoints(v) > p.maxLength) return problem('maxLength', `must be at most ${p.maxLength} characters`)
+      if (p.pattern && !p.pattern.test(v)) return problem('pattern', `must match the pattern ${show(p.pattern.source)}`)
       break
     case 'number':
     case 'integer':
-      if (typeof v !== 'number' || !Number.isFinite(v)) return `must be a${p.type === 'integer' ? 'n integer' : ' number'}`
-      if (p.type === 'integer' && !Number.isInteger(v)) return 'must be an integer'
-      if (p.minimum !== undefined && v < p.minimum) return `must be ≥ ${p.minimum}`
-      if (p.maximum !== undefined && v > p.maximum) return `must be ≤ ${p.maximum}`
-      if (p.exclusiveMinimum !== undefined && v <= p.exclusiveMinimum) return `must be > ${p.exclusiveMinimum}`
-      if (p.exclusiveMaximum !== undefined && v >= p.exclusiveMaximum) return `must be < ${p.exclusiveMaximum}`
+      if (typeof v !== 'number' || !Number.isFinite(v)) return problem('type', `must be a${p.type === 'integer' ? 'n integer' : ' number'}`)
+      if (p.type === 'integer' && !Number.isInteger(v)) return problem('type', 'must be an integer')
+      if (p.minimum !== undefined && v < p.minimum) return problem('minimum', `must be ≥ ${p.minimum}`)
+      if (p.maximum !== undefined && v > p.maximum) return problem('maximum', `must be ≤ ${p.maximum}`)
+      if (p.exclusiveMinimum !== undefined && v <= p.exclusiveMinimum) return problem('exclusiveMinimum', `must be > ${p.exclusiveMinimum}`)
+      if (p.exclusiveMaximum !== undefined && v >= p.exclusiveMaximum) return problem('exclusiveMaximum', `must be < ${p.exclusiveMaximum}`)
       break
     case 'boolean':
-      if (typeof v !== 'boolean') return 'must be true or false'
+      if (typeof v !== 'boolean') return problem('type', 'must be true or false')
       break
     default:
-      return 'must be a single value'
+      return problem('type', 'must be a single value')
   }
-  if (p.enum && !p.enum.includes(v as ArgScalar)) return `must be one of ${p.enum.map(show).join(', ')}`
+  if (p.enum && !p.enum.includes(v as ArgScalar)) return problem('enum', `must be one of ${p.enum.map(show).join(', ')}`)
+  return undefined
+}
+
+/** Why `v` does not satisfy a property schema (keyword and message), or undefined when it does. */
+export function valueProblem(p: PropertySchema, v: unknown): ValueProblem | undefined {
+  if (p.type !== 'array') return checkScalar(p, v)
+  if (!Array.isArray(v)) return problem('type', 'must be a list')
+  if (p.minItems !== undefined && v.length < p.minItems) return problem('minItems', `must have at least ${p.minItems} items`)
+  if (p.maxItems !== undefined && v.length > p.maxItems) return problem('maxItems', `must have at most ${p.maxItems} items`)
+  for (let i = 0; i < v.length; i++) {
+    const item = p.items ? checkScalar(p.items, v[i]) : problem('items', 'is not allowed')
+    if (item !== undefined) return problem(`items (item ${i}: ${item.keyword})`, `item ${i} ${item.message}`)
+  }
+  if (p.uniqueItems && new Set(v).size !== v.length) return problem('uniqueItems', 'must not repeat items')
   return undefined
 }
 
 /** Why `v` does not satisfy a property schema, or undefined when it does. */
 export function checkValue(p: PropertySchema, v: unknown): string | undefined {
-  if (p.type !== 'array') return checkScalar(p, v)
-  if (!Array.isArray(v)) return 'must be a list'
-  if (p.minItems !== undefined && v.length < p.minItems) return `must have at least ${p.minItems} items`
-  if (p.maxItems !== undefined && v.length > p.maxItems) return `must have at most ${p.maxItems} items`
-  for (let i = 0; i < v.length; i++) {
-    const problem = p.items ? checkScalar(p.items, v[i]) : 'is not allowed'
-    if (problem !== undefined) return `item ${i} ${problem}`
-  }
-  if (p.uniqueItems && new Set(v).size !== v.length) return 'must not repeat items'
-  return undefined
+  return valueProblem(p, v)?.message
 }
 
 export type ArgumentsCheck = { ok: true; values: Record<string, ArgValue> } | { ok: false; message: string }

@@ -6,9 +6,16 @@
  * when the daemon's are unavailable. Schemas and routing come only from here, never from
  * the daemon. Loading is strict and bounded: every error names the file and the field, and
  * no input (huge, deeply nested, a FIFO, not UTF-8, prototype keys) can hang or crash us.
+ *
+ * Errors never quote the file: BRIEFD_TOOLS may point at a secret (`/etc/shadow`, a key, a
+ * JSON credentials file), and stderr ends up in host logs. They give the position instead:
+ * line and column for bad JSON, the field path and the key's ordinal for a field, the rule
+ * a value breaks. A field path may hold property names, but only ones that passed the
+ * property-name rule inside an `inputSchema`, i.e. in a file already shaped as a manifest.
  */
 import { closeSync, constants, fstatSync, openSync } from 'node:fs'
 import { BriefdError, errnoCode } from '../shared/errors.js'
+import { describeJsonSyntaxError } from '../shared/json-syntax.js'
 import { readFully } from '../shared/secure-fs.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { placeholdersOf } from '../client/render.js'
@@ -67,6 +74,12 @@ const DEFAULT_BRIEFING: ManifestBriefing = {
 }
 
 type Obj = Record<string, unknown>
+
+/** Names a key by its place, not its text: `has an unknown field (key 3 of 5; allowed: …)`. */
+function unknownKey(index: number, count: number, allowed: readonly string[]): string {
+  return `has an unknown field (key ${index + 1} of ${count}; allowed: ${allowed.join(', ')})`
+}
+
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 class Fields {
@@ -82,9 +95,9 @@ class Fields {
 
   object(v: unknown, field: string, allowed: readonly string[]): Obj {
     if (!isObject(v)) this.fail(field, 'must be an object')
-    for (const key of Object.keys(v)) {
-      if (!allowed.includes(key)) this.fail(field, `unknown field ${JSON.stringify(key.slice(0, 80))} (allowed: ${allowed.join(', ')})`)
-    }
+    const keys = Object.keys(v)
+    const bad = keys.findIndex((key) => !allowed.includes(key))
+    if (bad >= 0) this.fail(field, unknownKey(bad, keys.length, allowed))
     return v
   }
 
@@ -92,7 +105,7 @@ class Fields {
     if (v === undefined && o.optional) return undefined
     if (typeof v !== 'string' || v.trim() === '') this.fail(field, 'must be a non-empty string')
     if (v.length > (o.max ?? MAX_TEXT)) this.fail(field, `must be at most ${o.max ?? MAX_TEXT} characters`)
-    if (o.re && !o.re.test(v)) this.fail(field, `${JSON.stringify(v.slice(0, 80))} is not valid (${o.rule ?? o.re.source})`)
+    if (o.re && !o.re.test(v)) this.fail(field, `is not valid (${o.rule ?? o.re.source})`)
     return v
   }
 
@@ -120,8 +133,10 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
   const name = f.required(t.name, `${field}.name`, { max: 64, re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
   const inputSchema = parseInputSchema(t.inputSchema ?? { type: 'object' }, `tool manifest ${f.source}: ${field}.inputSchema`)
   const fallback = f.required(t.fallback, `${field}.fallback`)
-  for (const p of placeholdersOf(fallback)) {
-    if (!inputSchema.properties.has(p)) f.fail(`${field}.fallback`, `uses {{${p}}}, which is not a property of inputSchema`)
+  const placeholders = placeholdersOf(fallback)
+  const undeclared = placeholders.findIndex((p) => !inputSchema.properties.has(p))
+  if (undeclared >= 0) {
+    f.fail(`${field}.fallback`, `placeholder ${undeclared + 1} of ${placeholders.length} names no property of inputSchema`)
   }
   const tool: ManifestTool = {
     name,
@@ -167,10 +182,12 @@ export function parseManifest(raw: unknown, source: string): Manifest {
   if (!Array.isArray(m.tools)) f.fail('tools', 'must be a list')
   if (m.tools.length > MAX_TOOLS) f.fail('tools', `has ${m.tools.length} tools; at most ${MAX_TOOLS} are allowed`)
   const tools = m.tools.map((t, n) => parseTool(f, t, `tools[${n}]`))
-  const names = new Set<string>(briefing.tool ? [briefing.tool] : [])
+  const names = new Map<string, string>(briefing.tool ? [[briefing.tool, 'briefing.tool']] : [])
   tools.forEach((t, n) => {
-    if (names.has(t.name)) f.fail(`tools[${n}].name`, `${JSON.stringify(t.name)} is used twice${t.name === briefing.tool ? ' (it is the briefing tool\'s name)' : ''}`)
-    names.add(t.name)
+    const first = names.get(t.name)
+    if (first === 'briefing.tool') f.fail(`tools[${n}].name`, 'is the briefing tool\'s name (briefing.tool): rename one of them')
+    if (first !== undefined) f.fail(`tools[${n}].name`, `is used twice (the same as ${first})`)
+    names.set(t.name, `tools[${n}].name`)
   })
   return { source, server, instructions, briefing, tools }
 }
@@ -207,7 +224,8 @@ export function loadManifest(path: string): Manifest {
   try {
     raw = JSON.parse(text)
   } catch (err) {
-    const why = err instanceof RangeError ? 'is nested too deeply' : `is not valid JSON (${err instanceof Error ? err.message.slice(0, 120) : 'parse error'})`
+    // Never JSON.parse's own message: it quotes the text, and the path may name a secret file.
+    const why = err instanceof RangeError ? 'is nested too deeply' : describeJsonSyntaxError(text)
     throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} ${why}`)
   }
   return parseManifest(raw, path)

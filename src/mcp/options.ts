@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from '../client/content-cache.js'
 import { DEFAULT_GRACE_MS, DEFAULT_TIMEOUT_MS } from '../client/briefd-client.js'
 import { BriefdError } from '../shared/errors.js'
+import { logLevelSetting } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
 import { parseIntSetting, pick, type RawSetting } from '../shared/settings.js'
 
@@ -88,10 +89,7 @@ function intSetting(flags: Map<string, string>, env: Env, spec: Spec, fallback: 
 /** Resolves the options; `args` are the words after `briefd mcp`. */
 export function resolveMcpOptions(args: readonly string[], env: Env): McpOptions {
   const flags = parseFlags(args)
-  const level = env.BRIEFD_LOG_LEVEL
-  if (level !== undefined && level !== '' && !['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw new BriefdError('ERR_CONFIG_INVALID', `BRIEFD_LOG_LEVEL must be debug, info, warn or error (got ${JSON.stringify(level.slice(0, 40))})`)
-  }
+  logLevelSetting(env)
   const tools = flags.has('--tools') ? { name: '--tools', value: flags.get('--tools') } : pick({ name: 'BRIEFD_TOOLS', value: env.BRIEFD_TOOLS })
   if (tools && (tools.value ?? '').trim() === '') throw new BriefdError('ERR_CONFIG_INVALID', `${tools.name} must be a file path`)
   return {

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
+import { withFileLock } from '../shared/file-lock.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { createSecretFileExclusive, readSecretFile, writeSecretFileAtomic } from '../shared/secure-fs.js'
 import { MAX_SESSION_TTL_SECONDS } from './constants.js'
@@ -92,9 +93,19 @@ export interface RotateResult {
  * Starts signing with a new key. The old current key is retired but kept, so tokens it
  * signed stay valid until they expire; keys retired longer than the maximum token lifetime
  * can no longer have valid tokens and are dropped.
+ *
+ * The read-modify-write runs under the keyring lock: two rotations at once would otherwise
+ * both read the same keyring and the later rename would drop the key the other one added,
+ * invalidating every token it signed. This is the only code that replaces the file; the
+ * daemon only reads it, and creates it (first start, or restoring a deleted state dir) with
+ * an exclusive create that never replaces an existing file, so it needs no lock.
  */
-export function rotateKeyring(stateDir: string, now: Date = new Date()): RotateResult {
+export async function rotateKeyring(stateDir: string, now: () => Date = () => new Date()): Promise<RotateResult> {
   const path = join(stateDir, STATE_FILES.keyring)
+  return withFileLock(join(stateDir, STATE_FILES.keyringLock), () => rotateLocked(stateDir, path, now()), { label: `signing key file ${path}` })
+}
+
+function rotateLocked(stateDir: string, path: string, now: Date): RotateResult {
   const ring = loadOrCreateKeyringFile(stateDir, now)
   const current = ring.keys.find((k) => k.retired_at === null)
   if (!current) throw new BriefdError('ERR_FILE_INVALID', `signing key file ${path} has no current key`)

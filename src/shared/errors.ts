@@ -16,6 +16,7 @@ export type BriefdErrorCode =
   | 'ERR_FILE_NOT_FOUND'
   | 'ERR_FILE_INVALID'
   | 'ERR_FILE_WRITE_FAILED'
+  | 'ERR_FILE_LOCKED'
   // content store
   | 'ERR_CONTENT_DIR_MISSING'
   | 'ERR_CONTENT_NOT_FOUND'

@@ -5,6 +5,9 @@
  * Never pass a token, a credential or content to these functions.
  */
 
+import { BriefdError } from './errors.js'
+import type { Env } from './paths.js'
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
@@ -24,11 +27,27 @@ export interface LoggerOptions {
   write?: (line: string) => void
 }
 
-/** Parses `BRIEFD_LOG_LEVEL`-style values; unknown values fall back to `info`. */
+const isLogLevel = (v: string | undefined): v is LogLevel => v === 'debug' || v === 'info' || v === 'warn' || v === 'error'
+
+/**
+ * Lenient: unknown values fall back to `info`. Only for the logger that must exist before the
+ * settings are checked, so it can report a bad BRIEFD_LOG_LEVEL itself.
+ */
 export function parseLogLevel(value: string | undefined): LogLevel {
-  return value === 'debug' || value === 'info' || value === 'warn' || value === 'error'
-    ? value
-    : 'info'
+  return isLogLevel(value) ? value : 'info'
+}
+
+/**
+ * BRIEFD_LOG_LEVEL as every command checks it (serve, start, restart, session, mcp): unset or
+ * empty is `info`; anything else unknown is ERR_CONFIG_INVALID, because a typo would
+ * otherwise silently hide the diagnostics the user asked for. The value is cut short in the
+ * message: it is a setting, not a secret, but the line must stay one line.
+ */
+export function logLevelSetting(env: Env): LogLevel {
+  const value = env.BRIEFD_LOG_LEVEL
+  if (value === undefined || value === '') return 'info'
+  if (isLogLevel(value)) return value
+  throw new BriefdError('ERR_CONFIG_INVALID', `BRIEFD_LOG_LEVEL must be debug, info, warn or error (got ${JSON.stringify(value.slice(0, 40))})`)
 }
 
 /** One line per message, newlines folded so a message can never forge a second log line. */

@@ -11,6 +11,8 @@ export type Env = Readonly<Record<string, string | undefined>>
 /** File names inside the state dir. */
 export const STATE_FILES = {
   keyring: 'signing-keys.json',
+  /** Held by `briefd key rotate` while it rewrites the keyring (shared/file-lock.ts). */
+  keyringLock: 'signing-keys.lock',
   bootstrap: 'bootstrap.token',
   ledger: 'sessions.jsonl',
   audit: 'audit.log',

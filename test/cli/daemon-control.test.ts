@@ -119,6 +119,20 @@ describe('briefd start / status / stop', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
   })
 
+  it('start and restart refuse a bad BRIEFD_LOG_LEVEL before doing anything (restart leaves the running daemon alone)', () => {
+    const { stateDir, content } = fresh()
+    const line = 'briefd: BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")\n'
+    const start = run(['start', '--port', '0', '--content', content, '--state-dir', stateDir], { BRIEFD_LOG_LEVEL: 'loud' })
+    expect([start.status, start.stdout, start.stderr]).toEqual([1, '', line])
+    expect(existsSync(stateDir)).toBe(false)
+    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    const pid = daemonPid(stateDir)
+    const restart = run(['restart', '--port', '0', '--content', content, '--state-dir', stateDir], { BRIEFD_LOG_LEVEL: 'loud' })
+    expect([restart.status, restart.stdout, restart.stderr]).toEqual([1, '', line])
+    expect(daemonPid(stateDir)).toBe(pid)
+    expect(isProcessAlive(pid)).toBe(true)
+  })
+
   it('remembers the settings of an explicit start for a later start without flags', () => {
     const { stateDir, content } = fresh()
     expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { makeContent } from '../helpers/content.js'
@@ -64,6 +64,23 @@ describe('briefd serve start-up errors', () => {
     const r = briefd(['serve', '--content', makeContent().dir, '--state-dir', join(tempDir(), 's')], { BRIEFD_PORT: '-1' })
     expect(r.status).toBe(1)
     expect(r.stderr).toBe('briefd: BRIEFD_PORT must be an integer 0–65535 (got "-1")\n')
+  })
+
+  it.each(['loud', 'INFO', ' debug'])('refuses BRIEFD_LOG_LEVEL=%j like briefd mcp does: exit 1, one line, nothing created', (level) => {
+    const stateDir = join(tempDir(), 's')
+    const r = briefd(['serve', '--port', '0', '--content', makeContent().dir, '--state-dir', stateDir], { BRIEFD_LOG_LEVEL: level })
+    expect(r.status).toBe(1)
+    expect(r.stdout).toBe('')
+    expect(r.stderr).toBe(`briefd: BRIEFD_LOG_LEVEL must be debug, info, warn or error (got ${JSON.stringify(level)})\n`)
+    expect(existsSync(stateDir)).toBe(false)
+  })
+
+  it('accepts every valid BRIEFD_LOG_LEVEL, and an empty one', () => {
+    for (const level of ['debug', 'info', 'warn', 'error', '']) {
+      // A bad port stops it right after the log level has been read: enough to see it was accepted.
+      const r = briefd(['serve', '--port', 'x', '--content', makeContent().dir, '--state-dir', join(tempDir(), 's')], { BRIEFD_LOG_LEVEL: level })
+      expect(r.stderr).toBe('briefd: --port must be an integer 0–65535 (got "x")\n')
+    }
   })
 })
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { createDeadline } from '../../src/client/deadline.js'
@@ -84,6 +84,48 @@ describe('startHostSession', () => {
     expect(r).toMatchObject({ path: file, source: 'env', swept: undefined })
     expect(statSync(file).mode & 0o777).toBe(0o600)
     expect(existsSync(runtime)).toBe(false)
+  })
+
+  it('replaces the briefd token file at BRIEFD_TOKEN_FILE and revokes the token it held', async () => {
+    const file = join(tempDir(), 'ci-token.json')
+    const env = { BRIEFD_RUNTIME_DIR: runtimeDir(), BRIEFD_TOKEN_FILE: file }
+    await startHostSession(options('', { env }))
+    const first = readTokenFile(file).token
+    expect((await startHostSession(options('', { env }))).previousRevoked).toBe(true)
+    expect(readTokenFile(file).token).not.toBe(first)
+    expect(await status(first)).toBe(401)
+  })
+
+  it.each([
+    ['a 0600 file that is not a token file (an SSH key)', 0o600, 'BRIEFD_TOKEN_FILE'],
+    ['a 0644 file (a dotfile)', 0o644, 'BRIEFD_TOKEN_FILE'],
+    ['a 0600 file named by --token-file', 0o600, '--token-file'],
+  ] as const)('never replaces %s, issues no token for it, and says so without quoting it', async (_what, mode, setting) => {
+    const file = join(tempDir(), 'id_ed25519')
+    const canary = `-----BEGIN OPENSSH PRIVATE KEY----- CANARY-${Math.random().toString(36).slice(2)}`
+    writeFileSync(file, `${canary}\n`, { mode })
+    const sessions = daemon.handle.liveSessions()
+    const extra: Partial<HostSessionOptions> = setting === '--token-file' ? { tokenFile: file } : { env: { BRIEFD_RUNTIME_DIR: runtimeDir(), BRIEFD_TOKEN_FILE: file } }
+    const err = await failure(startHostSession(options(runtimeDir(), extra)))
+    expect(err.code).toMatch(/^ERR_FILE_(INVALID|UNSAFE)$/)
+    expect(err.message).toContain(file)
+    expect(err.message).toContain(`not replaced: ${setting}`)
+    expect(err.message).not.toContain('CANARY')
+    expect(readFileSync(file, 'utf8')).toBe(`${canary}\n`)
+    expect(statSync(file).mode & 0o777).toBe(mode)
+    expect(daemon.handle.liveSessions()).toBe(sessions)
+  })
+
+  it('never replaces a symlink at BRIEFD_TOKEN_FILE', async () => {
+    const dir = tempDir()
+    const real = join(dir, 'real')
+    writeFileSync(real, 'keep me\n', { mode: 0o600 })
+    symlinkSync(real, join(dir, 'link'))
+    const err = await failure(startHostSession(options(runtimeDir(), { env: { BRIEFD_TOKEN_FILE: join(dir, 'link') } })))
+    expect(err.code).toBe('ERR_FILE_UNSAFE')
+    expect(readFileSync(real, 'utf8')).toBe('keep me\n')
+    expect(lstatSync(join(dir, 'link')).isSymbolicLink()).toBe(true)
+    expect(readdirSync(dir).sort()).toEqual(['link', 'real'])
   })
 
   it('sweeps the files of dead hosts and revokes their tokens', async () => {
@@ -202,6 +244,32 @@ describe('endHostSession', () => {
     writeFileSync(path, 'not json', { mode: 0o600 })
     expect(await endHostSession(options(runtime))).toEqual({ path, action: 'removed', revoked: false })
     expect(existsSync(path)).toBe(false)
+  })
+
+  it.each(['BRIEFD_TOKEN_FILE', '--token-file'] as const)('deletes the briefd token file named by %s and revokes its token', async (setting) => {
+    const file = join(tempDir(), 'ci-token.json')
+    const extra: Partial<HostSessionOptions> = setting === '--token-file' ? { tokenFile: file } : { env: { BRIEFD_TOKEN_FILE: file } }
+    await startHostSession(options(runtimeDir(), extra))
+    const token = readTokenFile(file).token
+    expect(await endHostSession(options(runtimeDir(), extra))).toEqual({ path: file, action: 'removed', revoked: true })
+    expect(existsSync(file)).toBe(false)
+    expect(await status(token)).toBe(401)
+  })
+
+  it.each([
+    ['an SSH key named by BRIEFD_TOKEN_FILE', 'BRIEFD_TOKEN_FILE', '-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY\n'],
+    ['an SSH key named by --token-file', '--token-file', '-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY\n'],
+    ['other JSON named by BRIEFD_TOKEN_FILE', 'BRIEFD_TOKEN_FILE', '{"CANARY": true}\n'],
+  ] as const)('never deletes %s: it stays, and the error names it without quoting it', async (_what, setting, text) => {
+    const file = join(tempDir(), 'id_ed25519')
+    writeFileSync(file, text, { mode: 0o600 })
+    const extra: Partial<HostSessionOptions> = setting === '--token-file' ? { tokenFile: file } : { env: { BRIEFD_TOKEN_FILE: file } }
+    const err = await failure(endHostSession(options(runtimeDir(), extra)))
+    expect(err.code).toBe('ERR_FILE_INVALID')
+    expect(err.message).toContain(file)
+    expect(err.message).toContain(`not deleted: ${setting}`)
+    expect(err.message).not.toContain('CANARY')
+    expect(readFileSync(file, 'utf8')).toBe(text)
   })
 
   it('refuses a token file others can read, and leaves it in place', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chownSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
 import { randomBytes } from 'node:crypto'
@@ -183,6 +183,34 @@ describe('briefd session start|end as Claude Code hooks', () => {
     } finally {
       if (pid > 0) process.kill(pid, 'SIGTERM')
     }
+  })
+
+  it.each(['start', 'end'])('%s leaves a file at BRIEFD_TOKEN_FILE that is not a briefd token file alone: exit 0, one line naming it, its content never shown', async (kind) => {
+    const h = await host(runtimeDir())
+    const key = join(tempDir(), 'id_ed25519')
+    const text = `-----BEGIN OPENSSH PRIVATE KEY-----\nCANARY-${randomBytes(6).toString('hex')}\n-----END OPENSSH PRIVATE KEY-----\n`
+    writeFileSync(key, text, { mode: 0o600 })
+    const r = await h.briefd(['session', kind], { input: kind === 'start' ? startInput('startup') : endInput('logout'), env: { BRIEFD_TOKEN_FILE: key } })
+    const line = expectOneWarning(r)
+    expect(line).toContain(key)
+    expect(line).toContain('BRIEFD_TOKEN_FILE')
+    expect(line).not.toContain('CANARY')
+    expect(readFileSync(key, 'utf8')).toBe(text)
+    expect(statSync(key).mode & 0o777).toBe(0o600)
+  })
+
+  it('refuses a bad BRIEFD_LOG_LEVEL like every command, but as a hook: exit 0, one line, nothing written or deleted', async () => {
+    const runtime = runtimeDir()
+    const h = await host(runtime)
+    const env = { BRIEFD_LOG_LEVEL: 'loud' }
+    const expected = 'BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")'
+    expect(expectOneWarning(await h.briefd(['session', 'start'], { input: startInput('startup'), env }))).toContain(expected)
+    expect(existsSync(runtime)).toBe(false)
+    expectClean(await h.briefd(['session', 'start'], { input: startInput('startup') }))
+    const token = (await h.probe()).token ?? ''
+    expect(expectOneWarning(await h.briefd(['session', 'end'], { input: endInput('logout'), env }))).toContain(expected)
+    expect(readdirSync(runtime)).toHaveLength(1)
+    expect(await status(token)).toBe(200)
   })
 
   it('rejects a bad --deadline loudly (it is a configuration error), still with nothing on stdout', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -141,5 +141,48 @@ describe('briefd install --user', () => {
     expect(run(['uninstall', '--user', '--state-dir', stateDir], env).status).toBe(0)
     expect(readFileSync(join(home, '.claude.json'), 'utf8')).toBe(claudeJson)
     expect(existsSync(join(home, '.claude', 'settings.json'))).toBe(false)
+  })
+})
+
+describe('briefd install under umask 000', () => {
+  // Through a shell, as a user would run it: the umask is the process's own, set before Node starts.
+  const runUmask000 = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync('/bin/sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, 'bin/briefd.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 })
+  const mode = (path: string): number => statSync(path).mode & 0o777
+
+  it('creates .claude/ 0755 and the config files 0644: nothing another user could rewrite or replace', () => {
+    const dir = tempDir()
+    const stateDir = join(tempDir(), 'state')
+    const r = runUmask000(['install', '--project-dir', dir, '--state-dir', stateDir])
+    expect(r.status, r.stderr).toBe(0)
+    expect(mode(join(dir, '.claude'))).toBe(0o755)
+    expect(mode(join(dir, '.claude', 'settings.json'))).toBe(0o644)
+    expect(mode(join(dir, '.mcp.json'))).toBe(0o644)
+    expect(readFileSync(join(dir, '.claude', 'settings.json'), 'utf8')).toContain('session start')
+    // The install records hold the user's original files: private, like all state.
+    expect(mode(stateDir)).toBe(0o700)
+    expect(mode(join(stateDir, 'installs'))).toBe(0o700)
+  })
+
+  it('creates missing parents 0755 too (~/.claude for --user)', () => {
+    const home = tempDir()
+    const r = runUmask000(['install', '--user', '--state-dir', join(tempDir(), 'state')], { HOME: home, CLAUDE_CONFIG_DIR: '' })
+    expect(r.status, r.stderr).toBe(0)
+    expect(mode(join(home, '.claude'))).toBe(0o755)
+    expect(mode(join(home, '.claude', 'settings.json'))).toBe(0o644)
+    expect(mode(join(home, '.claude.json'))).toBe(0o644)
+  })
+
+  it('takes the group/other write bits off a config file it rewrites, keeping the rest of its mode', () => {
+    const p = project()
+    chmodSync(p.settings, 0o666)
+    chmodSync(p.mcp, 0o600)
+    const r = runUmask000(['install', '--project-dir', p.dir, '--state-dir', p.stateDir])
+    expect(r.status, r.stderr).toBe(0)
+    expect(mode(p.settings)).toBe(0o644)
+    expect(mode(p.mcp)).toBe(0o600)
+    expect(runUmask000(['uninstall', '--project-dir', p.dir, '--state-dir', p.stateDir]).status).toBe(0)
+    expect(readFileSync(p.settings, 'utf8')).toBe(ORIGINAL_SETTINGS)
+    expect(mode(p.settings)).toBe(0o644)
   })
 })

@@ -30,31 +30,34 @@ describe('parseInputSchema', () => {
   it.each([
     [null, /must be a JSON Schema object/],
     [{ type: 'array' }, /inputSchema.type: must be "object"/],
-    [{ type: 'object', oneOf: [] }, /keyword "oneOf" is not supported/],
+    [{ type: 'object', oneOf: [] }, /inputSchema: has a keyword that is not supported \(key 2 of 2; supported: /],
     [{ type: 'object', properties: [] }, /properties: must be an object/],
     [{ type: 'object', properties: { x: { type: 'object' } } }, /properties.x.type: must be one of string, number, integer, boolean, array/],
     [{ type: 'object', properties: { x: { type: ['string', 'null'] } } }, /properties.x.type: must be one of/],
-    [{ type: 'object', properties: { x: { type: 'string', format: 'email' } } }, /keyword "format" is not supported for type string/],
-    [{ type: 'object', properties: { x: { type: 'string', minimum: 1 } } }, /keyword "minimum" is not supported for type string/],
+    [{ type: 'object', properties: { x: { type: 'string', format: 'email' } } }, /properties.x: has a keyword that is not supported for type string \(key 2 of 2; /],
+    [{ type: 'object', properties: { x: { type: 'string', minimum: 1 } } }, /properties.x: has a keyword that is not supported for type string \(key 2 of 2; /],
     [{ type: 'object', properties: { x: { type: 'string', maxLength: -1 } } }, /x.maxLength: must be a non-negative integer/],
     [{ type: 'object', properties: { x: { type: 'string', pattern: '(' } } }, /x.pattern: is not a valid regular expression/],
     [{ type: 'object', properties: { x: { type: 'string', enum: [] } } }, /x.enum: must be a list of 1–256 values/],
     [{ type: 'object', properties: { x: { type: 'string', enum: ['a', 1] } } }, /x.enum\[1\]: must be a string/],
     [{ type: 'object', properties: { x: { type: 'string', enum: ['a'], const: 'b' } } }, /x.const: is not one of the enum values/],
     [{ type: 'object', properties: { x: { type: 'integer', default: 1.5 } } }, /x.default: must be an integer/],
+    [{ type: 'object', properties: { x: { type: 'string', pattern: '^CANARY$', default: 'no' } } }, /x.default: does not satisfy the property's pattern$/],
+    [{ type: 'object', properties: { x: { type: 'string', enum: ['CANARY'], default: 'no' } } }, /x.default: does not satisfy the property's enum$/],
+    [{ type: 'object', properties: { x: { type: 'array', items: { type: 'string', maxLength: 1 }, default: ['ab'] } } }, /x.default: does not satisfy the property's items \(item 0: maxLength\)$/],
     [{ type: 'object', properties: { x: { type: 'array' } } }, /x.items: must be a JSON Schema object/],
     [{ type: 'object', properties: { x: { type: 'array', items: { type: 'array', items: { type: 'string' } } } } }, /x.items.type: must be one of string, number, integer, boolean\b/],
-    [{ type: 'object', properties: { 'a b': { type: 'string' } } }, /property name "a b" must be/],
-    [{ type: 'object', properties: { ['__proto__']: { type: 'string' } } }, /property name "__proto__"/],
-    [{ type: 'object', properties: { x: { type: 'string' } }, required: ['y'] }, /required\[0\]: "y" is not a declared property/],
-    [{ type: 'object', properties: { x: { type: 'string' } }, required: ['x', 'x'] }, /required\[1\]: "x" is listed twice/],
+    [{ type: 'object', properties: { 'a b': { type: 'string' } } }, /properties: the name of property 1 of 1 must be/],
+    [{ type: 'object', properties: { ['__proto__']: { type: 'string' } } }, /properties: the name of property 1 of 1 must be/],
+    [{ type: 'object', properties: { x: { type: 'string' } }, required: ['y'] }, /required\[0\]: is not a declared property/],
+    [{ type: 'object', properties: { x: { type: 'string' } }, required: ['x', 'x'] }, /required\[1\]: is listed twice \(the same as required\[0\]\)/],
     [{ type: 'object', additionalProperties: { type: 'string' } }, /additionalProperties: must be true or false/],
   ])('refuses %j, naming the field', (schema, message) => {
     expect(() => parse(JSON.parse(JSON.stringify(schema)))).toThrow(expect.objectContaining({ code: 'ERR_MANIFEST_INVALID', message: expect.stringMatching(message) }))
   })
 
   it('refuses a __proto__ property given through JSON', () => {
-    expect(() => parse(JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}}}'))).toThrow(/__proto__/)
+    expect(() => parse(JSON.parse('{"type":"object","properties":{"__proto__":{"type":"string"}}}'))).toThrow(/properties: the name of property 1 of 1 must be/)
   })
 
   it('refuses more than 64 properties', () => {

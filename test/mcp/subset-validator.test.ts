@@ -12,6 +12,6 @@ describe('SubsetJsonSchemaValidator', () => {
 
   it('refuses every input for a schema outside the subset, saying why', () => {
     const check = validator.getValidator({ type: 'object', properties: { e: { type: 'string', format: 'email' } } })
-    expect(check({ e: 'a@b.c' })).toMatchObject({ valid: false, errorMessage: expect.stringMatching(/^briefd cannot check this schema: .*"format"/) })
+    expect(check({ e: 'a@b.c' })).toMatchObject({ valid: false, errorMessage: expect.stringMatching(/^briefd cannot check this schema: schema.properties.e: has a keyword that is not supported for type string/) })
   })
 })

@@ -12,6 +12,7 @@ import { isBriefdDaemon, isProcessAlive } from '../../shared/process-info.js'
 import { probeDaemon } from '../../control/probe.js'
 import { readLockPid } from '../../control/instance-lock.js'
 import { BriefdError } from '../../shared/errors.js'
+import { logLevelSetting } from '../../shared/log.js'
 import { defaultStateDir } from '../../shared/paths.js'
 import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { readBootstrapCredential } from '../../shared/state-files.js'
@@ -35,6 +36,8 @@ function flagsOf(opts: Record<string, unknown>): LaunchSettings {
 }
 
 export async function startCommand(opts: Record<string, unknown>): Promise<void> {
+  // The daemon inherits BRIEFD_LOG_LEVEL and would refuse it: say so here, not via its log.
+  logLevelSetting(process.env)
   const stateDir = stateDirOf(opts)
   const flags = flagsOf(opts)
   const settings = resolveLaunchSettings(stateDir, flags)
@@ -68,6 +71,8 @@ export async function stopCommand(opts: Record<string, unknown>): Promise<void> 
 }
 
 export async function restartCommand(opts: Record<string, unknown>): Promise<void> {
+  // Checked before stopping: a bad setting must not leave the user with no daemon at all.
+  logLevelSetting(process.env)
   await stopDaemon(stateDirOf(opts))
   await startCommand(opts)
 }

@@ -8,10 +8,10 @@ import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { rotateKeyring } from '../../session/keyring.js'
 import { str } from '../options.js'
 
-export function keyRotateCommand(opts: Record<string, unknown>): void {
+export async function keyRotateCommand(opts: Record<string, unknown>): Promise<void> {
   const stateDir = str(opts, 'stateDir') ?? defaultStateDir()
   ensurePrivateDir(stateDir, { label: 'state dir' })
-  const r = rotateKeyring(stateDir)
+  const r = await rotateKeyring(stateDir)
   process.stdout.write(`new signing key ${r.newKid}; tokens signed with ${r.retiredKid} stay valid until they expire\n`)
   if (r.droppedKids.length) process.stdout.write(`dropped keys retired more than 7 days ago: ${r.droppedKids.join(', ')}\n`)
 }

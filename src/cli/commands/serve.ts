@@ -6,11 +6,13 @@
 import { resolveDaemonConfig } from '../../daemon/config.js'
 import { startDaemon } from '../../daemon/server.js'
 import { createLogFileWriter } from '../../shared/log-file.js'
-import { createLogger, parseLogLevel } from '../../shared/log.js'
+import { createLogger, logLevelSetting } from '../../shared/log.js'
 import { bootstrapPath } from '../../shared/state-files.js'
 import { str, strs } from '../options.js'
 
 export async function serveCommand(opts: Record<string, unknown>): Promise<void> {
+  // Before anything starts: a bad setting is exit 1 with one line (cli/main.ts).
+  const level = logLevelSetting(process.env)
   const allowOrigin = strs(opts, 'allowOrigin')
   const config = resolveDaemonConfig({
     host: str(opts, 'host'),
@@ -23,7 +25,7 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
   const logFile = str(opts, 'logFile')
   const logger = createLogger({
     name: 'briefd',
-    level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL),
+    level,
     ...(logFile ? { write: createLogFileWriter(logFile) } : {}),
   })
   const daemon = await startDaemon(config, { logger })

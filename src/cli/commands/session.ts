@@ -9,7 +9,7 @@ import { resolve } from 'node:path'
 import { createDeadline, type Deadline } from '../../client/deadline.js'
 import { endHostSession, startHostSession, type HostSessionOptions } from '../../client/host-session.js'
 import { BriefdError } from '../../shared/errors.js'
-import { createLogger, parseLogLevel, type Logger } from '../../shared/log.js'
+import { createLogger, logLevelSetting, parseLogLevel, type Logger } from '../../shared/log.js'
 import { parseIntSetting } from '../../shared/settings.js'
 import { readHookInput, type HookInput } from '../hook-input.js'
 import { str } from '../options.js'
@@ -41,10 +41,13 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
   // Bad flags are our own hook configuration's fault: fail loudly (non-zero), before any work.
   const deadlineRaw = str(opts, 'deadline')
   const totalMs = deadlineRaw === undefined ? (kind === 'start' ? START_DEADLINE_MS : END_DEADLINE_MS) : parseIntSetting({ name: '--deadline', value: deadlineRaw }, 100, 60_000)
+  // Lenient here, so a bad BRIEFD_LOG_LEVEL can still be reported (checked just below).
   const logger = createLogger({ name: `briefd session ${kind}`, level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL) })
   // performance.now() counts from process start, so the budget covers Node's own start-up too.
   const deadline = createDeadline(totalMs - performance.now() - EXIT_RESERVE_MS)
   try {
+    // Refused like every other command refuses it, but as a hook: one warning, exit 0.
+    logLevelSetting(process.env)
     const input = await readHookInput(process.stdin, { timeoutMs: Math.min(STDIN_BUDGET_MS, deadline.remainingMs() / 4) })
     const options: HostSessionOptions = { deadline, logger }
     const stateDir = str(opts, 'stateDir')
