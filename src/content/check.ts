@@ -3,13 +3,16 @@
  * `briefd content check` and the daemon's start-up warnings: is the content dir complete,
  * and does preamble + instructions fit the host's instruction limit? Claude Code cuts server
  * instructions at 2,048 characters and replaces the rest with "… [truncated]"; anything
- * longer belongs in briefing.md, which is delivered through a tool instead.
+ * longer belongs in briefing.md, which is delivered through a tool instead. It also warns when
+ * other local users can read or change the content (see content/permissions).
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
+import { currentUid } from '../shared/secure-fs.js'
 import { readContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
+import { contentExposure } from './permissions.js'
 import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
 
 export const DEFAULT_INSTRUCTIONS_LIMIT = 2048
@@ -18,6 +21,13 @@ export interface ContentFinding {
   level: 'error' | 'warning'
   file: string
   message: string
+  /** A one-line command that fixes it, when there is one. */
+  fix?: string
+}
+
+/** One line for logs and `briefd content check`: the file, the problem, and the fix. */
+export function describeFinding(f: ContentFinding): string {
+  return `${f.file}: ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`
 }
 
 export interface ContentReport {
@@ -32,6 +42,8 @@ export interface ContentReport {
 export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
   assertContentDir(dir)
   const findings: ContentFinding[] = []
+  const exposed = exposureFinding(dir)
+  if (exposed) findings.push(exposed)
   const read = (rel: string): string | undefined => {
     try {
       return readContentFile(dir, rel)?.text
@@ -81,4 +93,28 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
     if (read(`${CONTENT_FILES.templatesDir}/${entry}`) !== undefined) templates.push(name)
   }
   return { dir, instructionsLength, instructionsLimit, templates, findings }
+}
+
+const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
+const entries = (n: number, truncated: boolean): string => `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`
+
+/**
+ * One warning for the whole dir, however many entries are affected (a per-file line would
+ * bury everything else at start-up): how many, the first one, and the command that fixes it.
+ */
+function exposureFinding(dir: string): ContentFinding | undefined {
+  const uid = currentUid()
+  const e = contentExposure(dir, uid)
+  const problems: string[] = []
+  const fixes: string[] = []
+  if (e.firstOpen) {
+    problems.push(`${entries(e.open, e.truncated)} open to group or others, so other local users can read the confidential content (first: ${e.firstOpen.path}, mode ${octal(e.firstOpen.mode)})`)
+    fixes.push(`chmod -R go-rwx ${dir}`)
+  }
+  if (e.firstForeign) {
+    problems.push(`${entries(e.foreign, e.truncated)} owned by another user, who can change them (first: ${e.firstForeign.path}, uid ${e.firstForeign.uid}; you are uid ${uid})`)
+    fixes.push(`chown -R ${uid} ${dir}`)
+  }
+  if (!problems.length) return undefined
+  return { level: 'warning', file: dir, message: problems.join('; '), fix: fixes.join(' && ') }
 }

@@ -9,7 +9,7 @@ import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { checkContent } from '../content/check.js'
+import { checkContent, describeFinding } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
@@ -105,7 +105,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const limiter = new RateLimiter(now)
 
   for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
-    logger.warn(`content: ${f.file}: ${f.message}`)
+    logger.warn(`content: ${describeFinding(f)}`)
   }
 
   let port = config.port

@@ -99,10 +99,15 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     if (!contentDir) throw new BriefdError('ERR_CONTENT_DIR_MISSING', 'no content dir known (no daemon running and none remembered)')
     const report = checkContent(contentDir, o.instructionsLimit)
     const errors = report.findings.filter((f) => f.level === 'error')
+    // Warnings that come with a fix (content other users can read) are worth a warn line;
+    // the rest ("optional file missing") are a matter of choice.
+    const fixable = report.findings.filter((f) => f.level === 'warning' && f.fix)
     add(
       errors.length
         ? { name: 'content', status: 'fail', detail: errors.map((e) => `${e.file}: ${e.message}`).join('; '), fix: `briefd content check --content ${contentDir}` }
-        : { name: 'content', status: 'pass', detail: `${contentDir}: instructions ${report.instructionsLength}/${report.instructionsLimit} characters, ${report.templates.length} template(s)` },
+        : fixable.length
+          ? { name: 'content', status: 'warn', detail: fixable.map((w) => `${w.file}: ${w.message}`).join('; '), fix: fixable.map((w) => w.fix).join('; ') }
+          : { name: 'content', status: 'pass', detail: `${contentDir}: instructions ${report.instructionsLength}/${report.instructionsLimit} characters, ${report.templates.length} template(s)` },
     )
   } catch (err) {
     add({ name: 'content', status: 'fail', detail: message(err), fix: 'briefd start --content <dir>' })

@@ -41,6 +41,20 @@ describe('briefd doctor', () => {
     expect(leakedCanaries(content, r.stdout + r.stderr)).toEqual([])
   })
 
+  it('warns (without failing) about a content dir other users can read, with the fix', () => {
+    chmodSync(content.dir, 0o755)
+    try {
+      const r = run(['doctor', '--no-mcp'], project)
+      expect(r.stdout).toMatch(new RegExp(`^warn {2}content +${content.dir}: 1 entry open to group or others, .*\\(first: ${content.dir}, mode 0755\\)$`, 'm'))
+      expect(r.stdout).toMatch(new RegExp(`^ +fix: chmod -R go-rwx ${content.dir}$`, 'm'))
+      expect(r.stdout.trim().split('\n').pop()).toBe('all checks passed')
+      expect(r.status).toBe(0)
+      expect(leakedCanaries(content, r.stdout + r.stderr)).toEqual([])
+    } finally {
+      chmodSync(content.dir, 0o700)
+    }
+  })
+
   it('names an unsafe runtime dir and its fix', () => {
     chmodSync(runtimeDir, 0o755)
     const r = run(['doctor', '--no-mcp'], project)

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
-import { makeContent } from '../helpers/content.js'
+import { leakedCanaries, makeContent } from '../helpers/content.js'
 import { tempDir } from '../helpers/tmp.js'
 
 const briefd = (args: string[], env: Record<string, string> = {}) =>
@@ -104,5 +104,30 @@ describe('briefd serve', () => {
     expect(await exited).toBe(0)
     expect(readdirSync(stateDir)).not.toContain('daemon.json')
     expect(stdout).toBe('')
+    // makeContent's tree is 0700/0600: nothing to warn about.
+    expect(stderr).not.toContain('go-rwx')
+  })
+
+  it('serves a content dir other users can read (the quick start from a fresh clone), warning once with the fix', async () => {
+    const content = makeContent()
+    chmodSync(content.dir, 0o755)
+    chmodSync(join(content.dir, 'templates'), 0o755)
+    chmodSync(join(content.dir, 'templates', 'verdict.md'), 0o644)
+    const child = spawn(process.execPath, ['bin/briefd.js', 'serve', '--port', '0', '--content', content.dir, '--state-dir', join(tempDir(), 'state')], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    for (let i = 0; i < 100 && !stderr.includes('listening'); i++) await new Promise((r) => setTimeout(r, 50))
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)))
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    expect(stderr).toMatch(/daemon listening on/)
+    const warnings = stderr.split('\n').filter((l) => l.includes('go-rwx'))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`content: ${content.dir}: 3 entries open to group or others`)
+    expect(warnings[0]).toContain(`(first: ${content.dir}, mode 0755)`)
+    expect(warnings[0]).toContain(`(fix: chmod -R go-rwx ${content.dir})`)
+    expect(leakedCanaries(content, stderr)).toEqual([])
   })
 })

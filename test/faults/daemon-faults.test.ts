@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { existsSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { makeContent, leakedCanaries } from '../helpers/content.js'
@@ -129,6 +130,55 @@ describe('content changes under the daemon', () => {
     }
     writer.kill()
     expect(seen.size).toBeGreaterThan(0)
+  })
+})
+
+describe('a FIFO in the content dir', () => {
+  // `briefd serve` as a child: if a read blocked on the FIFO, the daemon's only thread would
+  // hang, and the test must be able to notice that rather than hang with it.
+  it('answers like a missing template, and keeps answering /health, while a FIFO is renamed over the template', async () => {
+    const content = makeContent()
+    const tdir = join(content.dir, 'templates')
+    const text = 'the regular version of x\n'
+    writeFileSync(join(tdir, 'x.md'), text, { mode: 0o600 })
+    writeFileSync(join(tdir, 'file.keep'), text, { mode: 0o600 })
+    expect(spawnSync('mkfifo', ['-m', '600', join(tdir, 'fifo.keep')]).status).toBe(0)
+    expect(spawnSync('mkfifo', ['-m', '600', join(tdir, 'pipe.md')]).status).toBe(0)
+    const d = await spawnDaemon({ contentDir: content.dir, stateDir: join(tempDir(), 'state'), env: { BRIEFD_RATE_SESSION: '100000/100000' } })
+    const swapper = spawn(process.execPath, [
+      '-e',
+      `const fs = require('fs'); const d = ${JSON.stringify(tdir)};
+       for (;;) {
+         fs.linkSync(d + '/fifo.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
+         fs.linkSync(d + '/file.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
+       }`,
+    ], { stdio: 'ignore' })
+    try {
+      const { token } = await d.newSession()
+      const auth: [string, string][] = [['Authorization', `Bearer ${token}`]]
+      const planted = await rawRequest(d.port, { path: '/v1/templates/pipe', headers: auth, timeoutMs: 3000 })
+      const absent = await rawRequest(d.port, { path: '/v1/templates/absent', headers: auth, timeoutMs: 3000 })
+      expect(planted.status).toBe(404)
+      expect(planted.body).toBe(absent.body)
+      const statuses = new Map<number, number>()
+      const end = Date.now() + 1500
+      while (Date.now() < end) {
+        const res = await rawRequest(d.port, { path: '/v1/templates/x', headers: auth, timeoutMs: 3000 })
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
+        if (res.status === 200) expect((JSON.parse(res.body) as { content: string }).content).toBe(text)
+        // 0: no answer within 3 s, the daemon is stuck.
+        if (res.status === 0) break
+      }
+      // 500 is "kept changing while being read" under this much churn: refused, never stuck.
+      expect([...statuses.keys()].filter((s) => ![200, 404, 500].includes(s)), JSON.stringify([...statuses])).toEqual([])
+      expect(statuses.get(200) ?? 0).toBeGreaterThan(0)
+      expect((await rawRequest(d.port, { path: '/health', timeoutMs: 3000 })).status).toBe(200)
+    } finally {
+      const exited = once(swapper, 'exit')
+      swapper.kill('SIGKILL')
+      await exited
+      await d.kill()
+    }
   })
 })
 

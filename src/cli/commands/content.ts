@@ -4,7 +4,7 @@
  * Exit 1 when anything is an error (for example instructions too long for the host).
  */
 import { resolve } from 'node:path'
-import { checkContent, DEFAULT_INSTRUCTIONS_LIMIT } from '../../content/check.js'
+import { checkContent, DEFAULT_INSTRUCTIONS_LIMIT, describeFinding } from '../../content/check.js'
 import { parseIntSetting } from '../../shared/settings.js'
 import { str } from '../options.js'
 
@@ -18,7 +18,7 @@ export function contentCheckCommand(opts: Record<string, unknown>): void {
     `instructions (with preamble): ${report.instructionsLength} of ${report.instructionsLimit} characters`,
     `templates: ${report.templates.length ? report.templates.join(', ') : '(none)'}`,
   ]
-  for (const f of report.findings) out.push(`${f.level}: ${f.file}: ${f.message}`)
+  for (const f of report.findings) out.push(`${f.level}: ${describeFinding(f)}`)
   const errors = report.findings.filter((f) => f.level === 'error').length
   out.push(errors ? `content check failed: ${errors} error(s)` : 'content check passed')
   process.stdout.write(`${out.join('\n')}\n`)

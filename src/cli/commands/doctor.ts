@@ -1,7 +1,7 @@
 /**
  * @module cli/commands/doctor
- * `briefd doctor`: a table of checks, each pass/fail with the fix in one line; exit 1 when
- * anything fails. Prints no secret and no content.
+ * `briefd doctor`: a table of checks, each pass/fail/warn with the fix in one line; exit 1
+ * when anything fails (a warning does not). Prints no secret and no content.
  */
 import { resolve } from 'node:path'
 import { DEFAULT_INSTRUCTIONS_LIMIT } from '../../content/check.js'
@@ -24,7 +24,7 @@ export async function doctorCommand(opts: Record<string, unknown>): Promise<void
   const lines: string[] = []
   for (const r of results) {
     lines.push(`${MARK[r.status]}  ${r.name.padEnd(width)}  ${r.detail}`)
-    if (r.fix && r.status === 'fail') lines.push(`${' '.repeat(width + 8)}fix: ${r.fix}`)
+    if (r.fix && (r.status === 'fail' || r.status === 'warn')) lines.push(`${' '.repeat(width + 8)}fix: ${r.fix}`)
   }
   const failed = results.filter((r) => r.status === 'fail').length
   lines.push(failed ? `${failed} check(s) failed` : 'all checks passed')
