@@ -111,7 +111,8 @@ describe('content changes under the daemon', () => {
     // A separate process rewrites the file in place (truncate + write, not atomic).
     const writer = spawn(process.execPath, [
       '-e',
-      `const fs=require('fs');const v=${JSON.stringify(versions.map((x) => x.length))};let i=0;const end=Date.now()+2500;while(Date.now()<end){const fd=fs.openSync(${JSON.stringify(file)},'w');const s=(i++%2?'B':'A').repeat(v[i%2?1:0]);for(let o=0;o<s.length;o+=4096)fs.writeSync(fd,s.slice(o,o+4096));fs.closeSync(fd)}`,
+      // Version k is versions[k] (A×200 000, B×150 000), written in 4 KiB pieces after the truncate.
+      `const fs=require('fs');const v=${JSON.stringify(versions.map((x) => x.length))};let i=0;const end=Date.now()+2500;while(Date.now()<end){const k=i++%2;const fd=fs.openSync(${JSON.stringify(file)},'w');const s=(k?'B':'A').repeat(v[k]);for(let o=0;o<s.length;o+=4096)fs.writeSync(fd,s.slice(o,o+4096));fs.closeSync(fd)}`,
     ])
     const { statSync } = await import('node:fs')
     for (let i = 0; i < 100 && statSync(file).size < 1000; i++) await new Promise((r) => setTimeout(r, 20))
