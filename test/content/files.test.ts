@@ -5,32 +5,20 @@
  * hanging the runner (a blocking open cannot be interrupted in-process).
  */
 import { describe, expect, it } from 'vitest'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { MAX_CONTENT_FILE_BYTES, readContentFile } from '../../src/content/files.js'
-import { BriefdError } from '../../src/shared/errors.js'
 import { makeContent } from '../helpers/content.js'
+import { codeOf } from '../helpers/errors.js'
+import { mkfifo, startFifoSwapper } from '../helpers/fifo.js'
 
 /** The built module: the child runs plain node, without the test's TypeScript loader. */
 const FILES_JS = pathToFileURL(resolve('dist/content/files.js')).href
 
-const mkfifo = (path: string): void => {
-  const r = spawnSync('mkfifo', ['-m', '600', path], { encoding: 'utf8' })
-  if (r.status !== 0) throw new Error(`mkfifo ${path} failed: ${r.stderr}`)
-}
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (err) {
-    return err instanceof BriefdError ? err.code : String(err)
-  }
-  return undefined
-}
 
 /** Runs `body` (an ES module body with `readContentFile` in scope) in a child; its stdout as JSON. */
 function inChild(body: string, deadlineMs: number): { timedOut: boolean; elapsedMs: number; out: unknown; stderr: string } {
@@ -66,14 +54,7 @@ describe('readContentFile', () => {
     writeFileSync(join(tdir, 'x.md'), text, { mode: 0o600 })
     // Another process swaps x.md between the regular file and the FIFO as fast as it can;
     // each swap is one rename(2), so x.md always exists and is one or the other.
-    const swapper = spawn(process.execPath, [
-      '-e',
-      `const fs = require('fs'); const d = ${JSON.stringify(tdir)};
-       for (;;) {
-         fs.linkSync(d + '/fifo.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
-         fs.linkSync(d + '/file.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
-       }`,
-    ], { stdio: 'ignore' })
+    const swapper = startFifoSwapper(tdir)
     try {
       const r = inChild(
         `const seen = { text: 0, missing: 0, partial: 0, changing: 0, other: [] }; const end = Date.now() + 1500;

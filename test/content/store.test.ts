@@ -4,19 +4,11 @@ import { join } from 'node:path'
 import { ContentStore } from '../../src/content/store.js'
 import { checkContent } from '../../src/content/check.js'
 import { isValidTemplateName } from '../../src/content/names.js'
-import { BriefdError } from '../../src/shared/errors.js'
 import { silentLogger } from '../../src/shared/log.js'
 import { makeContent } from '../helpers/content.js'
+import { codeOf } from '../helpers/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn()
-  } catch (err) {
-    return err instanceof BriefdError ? err.code : String(err)
-  }
-  return undefined
-}
 
 describe('isValidTemplateName', () => {
   it.each(['review', 'score-change', 'a_b', 'A1'])('accepts %s', (n) => expect(isValidTemplateName(n)).toBe(true))

@@ -12,6 +12,7 @@ import { rawRequest } from '../helpers/http.js'
 import { daemonsClosedAfterEach, startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { tempDir } from '../helpers/tmp.js'
 import { spawnDaemon } from '../helpers/mcp.js'
+import { mkfifo, startFifoSwapper } from '../helpers/fifo.js'
 
 const start = daemonsClosedAfterEach()
 const get = (d: TestDaemon, token: string, path = '/v1/instructions') => rawRequest(d.port, { path, headers: [['Authorization', `Bearer ${token}`]] })
@@ -143,17 +144,10 @@ describe('a FIFO in the content dir', () => {
     const text = 'the regular version of x\n'
     writeFileSync(join(tdir, 'x.md'), text, { mode: 0o600 })
     writeFileSync(join(tdir, 'file.keep'), text, { mode: 0o600 })
-    expect(spawnSync('mkfifo', ['-m', '600', join(tdir, 'fifo.keep')]).status).toBe(0)
-    expect(spawnSync('mkfifo', ['-m', '600', join(tdir, 'pipe.md')]).status).toBe(0)
+    mkfifo(join(tdir, 'fifo.keep'))
+    mkfifo(join(tdir, 'pipe.md'))
     const d = await spawnDaemon({ contentDir: content.dir, stateDir: join(tempDir(), 'state'), env: { BRIEFD_RATE_SESSION: '100000/100000' } })
-    const swapper = spawn(process.execPath, [
-      '-e',
-      `const fs = require('fs'); const d = ${JSON.stringify(tdir)};
-       for (;;) {
-         fs.linkSync(d + '/fifo.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
-         fs.linkSync(d + '/file.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
-       }`,
-    ], { stdio: 'ignore' })
+    const swapper = startFifoSwapper(tdir)
     try {
       const { token } = await d.newSession()
       const auth: [string, string][] = [['Authorization', `Bearer ${token}`]]
