@@ -29,13 +29,32 @@ const LOOKUP_RETRY_MS = 5
 const hexPort = (port: number): string => port.toString(16).toUpperCase().padStart(4, '0')
 
 /**
- * uid of the socket at `serverPort` whose remote port is `clientPort` (the server side of our
- * loopback connection); null if the tables hold no such socket; undefined where /proc cannot
- * be read at all.
+ * In the text of one /proc/net/tcp{,6} table: uid of the live socket at `serverPort` whose
+ * remote port is `clientPort` (the server side of our connection), or null.
  */
-export function acceptingUid(serverPort: number, clientPort: number): number | null | undefined {
+export function findAcceptingUid(table: string, serverPort: number, clientPort: number): number | null {
   const server = `:${hexPort(serverPort)}`
   const client = `:${hexPort(clientPort)}`
+  // The table can hold thousands of sockets (TIME_WAIT after a busy minute): look only at the
+  // lines that mention the server port instead of splitting them all.
+  const needle = `${server} `
+  for (let at = table.indexOf(needle); at >= 0; at = table.indexOf(needle, at + 1)) {
+    const start = table.lastIndexOf('\n', at) + 1
+    const end = table.indexOf('\n', at)
+    // sl local_address rem_address st tx:rx tr:when retrnsmt uid …
+    const f = table.slice(start, end < 0 ? undefined : end).trim().split(/\s+/)
+    // Only a live server side: ESTABLISHED (01) or SYN_RECV (03, not yet accepted). A
+    // TIME_WAIT row left by an earlier connection on the same ports shows uid 0, not the owner's.
+    if ((f[3] === '01' || f[3] === '03') && f[1]?.endsWith(server) && f[2]?.endsWith(client)) return Number(f[7])
+  }
+  return null
+}
+
+/**
+ * uid of the server side of our loopback connection from `clientPort` to `serverPort`; null
+ * if the tables hold no such socket; undefined where /proc cannot be read at all.
+ */
+export function acceptingUid(serverPort: number, clientPort: number): number | null | undefined {
   let readable = false
   for (const file of TABLES) {
     let text: string
@@ -45,16 +64,8 @@ export function acceptingUid(serverPort: number, clientPort: number): number | n
       continue // tcp6 is missing where IPv6 is disabled
     }
     readable = true
-    // The table can hold thousands of sockets (TIME_WAIT after a busy minute): look only at the
-    // lines that mention the server port instead of splitting them all.
-    const needle = `${server} `
-    for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
-      const start = text.lastIndexOf('\n', at) + 1
-      const end = text.indexOf('\n', at)
-      // sl local_address rem_address st tx:rx tr:when retrnsmt uid …
-      const f = text.slice(start, end < 0 ? undefined : end).trim().split(/\s+/)
-      if (f[1]?.endsWith(server) && f[2]?.endsWith(client)) return Number(f[7])
-    }
+    const uid = findAcceptingUid(text, serverPort, clientPort)
+    if (uid !== null) return uid
   }
   return readable ? null : undefined
 }

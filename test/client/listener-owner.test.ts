@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { connect, createServer } from 'node:net'
-import { acceptingUid } from '../../src/client/listener-owner.js'
+import { acceptingUid, findAcceptingUid } from '../../src/client/listener-owner.js'
 import { daemonRequest } from '../../src/client/http.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { join } from 'node:path'
@@ -40,6 +40,28 @@ function heard(child: ChildProcess | undefined): () => string {
   child?.stdout?.on('data', (d: Buffer) => (got += d.toString()))
   return () => got
 }
+
+describe('finding the server side of a connection in a /proc/net/tcp table', () => {
+  const head = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
+  // Daemon port 7866 (1EBA), our port 50000 (C350); another client on 50001 (C351).
+  const rows = [
+    '   0: 0100007F:1EBA 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1 0000',
+    '   1: 0100007F:1EBA 0100007F:C350 06 00000000:00000000 03:00001000 00000000     0        0 0 3 0000',
+    '   2: 0100007F:1EBA 0100007F:C351 01 00000000:00000000 00:00000000 00000000  2000        0 2 1 0000',
+    '   3: 0100007F:C350 0100007F:1EBA 01 00000000:00000000 00:00000000 00000000  1000        0 3 1 0000',
+    '   4: 0100007F:1EBA 0100007F:C350 01 00000000:00000000 00:00000000 00000000  1001        0 4 1 0000',
+  ]
+  it('takes the live row for exactly our two ports, past a TIME_WAIT row (uid 0), the listener and our own side', () => {
+    expect(findAcceptingUid([head, ...rows].join('\n'), 7866, 50000)).toBe(1001)
+    expect(findAcceptingUid([head, ...rows].join('\n'), 7866, 50001)).toBe(2000)
+  })
+  it('finds a connection not yet accepted (SYN_RECV) and nothing for unknown ports', () => {
+    const synRecv = '   5: 0100007F:1EBA 0100007F:C352 03 00000000:00000000 00:00000000 00000000  1002        0 0 1 0000'
+    expect(findAcceptingUid([head, synRecv].join('\n'), 7866, 50002)).toBe(1002)
+    expect(findAcceptingUid([head, ...rows].join('\n'), 7866, 50003)).toBeNull()
+    expect(findAcceptingUid([head, rows[1]].join('\n'), 7866, 50000)).toBeNull()
+  })
+})
 
 describe.skipIf(!linux)('the owner of the socket that accepted our connection', () => {
   it('is us for our own server, found through the accepted socket', async () => {
