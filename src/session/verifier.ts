@@ -2,9 +2,10 @@
  * @module session/verifier
  * Checks a presented session token on every request. A full jose verification costs about
  * 0.1–0.3 ms (WebCrypto hops through the thread pool), so a token is verified once and the
- * result remembered, keyed by a SHA-256 digest of the token (the raw token is never a map key,
- * so lookups don't compare secrets byte by byte). Expiry and revocation are still checked on
- * every request, cache hit or not.
+ * result remembered, keyed by the token's signed part (header and claims, which are not
+ * secret); the signature, the secret part, is then compared in constant time, so a lookup
+ * never compares secrets byte by byte. Expiry and revocation are still checked on every
+ * request, cache hit or not.
  */
 import { LRUCache } from 'lru-cache'
 import { BriefdError } from '../shared/errors.js'
