@@ -6,17 +6,23 @@
  * and never answers costs at most the timeout.
  *
  * Connections are kept alive and reused. A connection that will carry a credential is handed
- * to a request only once it is connected and the listener on the daemon's port is known to run
- * as us (port squatting, see listener-owner); the check is bound to that connection, whose peer
- * cannot change, so a reused connection needs no new check. Checking after the connect also
- * keeps a refused connection (daemon down) free: reading /proc/net/tcp costs ~10 ms of kernel
- * time, which 50 MCP servers retrying during an outage would otherwise pay on every call.
+ * to a request only once it is connected and its peer is known to be our daemon (port
+ * squatting): on Linux the kernel must say the socket that accepted it runs as us
+ * (listener-owner), and on every platform the peer must prove it holds the secret behind the
+ * credential (daemon-proof). Both are bound to that connection, whose peer cannot change, so a
+ * reused connection needs neither again. Checking after the connect also keeps a refused
+ * connection (daemon down) free: reading /proc/net/tcp costs ~10 ms of kernel time, which 50
+ * MCP servers retrying during an outage would otherwise pay on every call.
  */
 import { Agent, request as httpRequest, type ClientRequest, type ClientRequestArgs } from 'node:http'
 import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
 import { assertPeerIsOurs } from './listener-owner.js'
+import { proveDaemon } from './daemon-proof.js'
+
+/** Bound on the proof exchange when the request gives no timeout. */
+const DEFAULT_PROOF_TIMEOUT_MS = 2000
 
 /** Idle connections kept per daemon address; the daemon closes them after 5 s idle and Node's agent honours its Keep-Alive hint. */
 const MAX_IDLE = 8
@@ -46,7 +52,14 @@ class DaemonAgent extends Agent {
         callback?.(null, socket)
         return
       }
-      assertPeerIsOurs(socket, host, port).then(
+      const bearer = /^Bearer (.+)$/.exec(String(options.headers && !Array.isArray(options.headers) ? (options.headers as Record<string, unknown>).authorization : ''))?.[1]
+      const hostHeader = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
+      assertPeerIsOurs(socket, host, port)
+        .then(() => {
+          if (bearer === undefined) throw new BriefdError('ERR_DAEMON_UNTRUSTED', 'no credential to prove the daemon against')
+          return proveDaemon(socket, hostHeader, bearer, options.timeout ?? DEFAULT_PROOF_TIMEOUT_MS)
+        })
+        .then(
         () => {
           if (failed) return // the connection broke while we looked
           socket.off('error', fail)
@@ -136,6 +149,8 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
           path: req.path,
           headers,
           agent: req.bearer !== undefined ? credentialAgent : plainAgent,
+          // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
+          timeout: req.timeoutMs,
         },
         (res) => {
           const chunks: Buffer[] = []

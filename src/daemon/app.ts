@@ -22,6 +22,7 @@ import { createSessionGate } from './middleware/require-session.js'
 import type { RateLimitConfig, RateLimiter } from './rate-limit.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
+import { proofRoutes } from './routes/proof.js'
 import { allowedMethods } from './routes/labels.js'
 import type { RouteKit } from './route.js'
 import { sessionRoutes } from './routes/sessions.js'
@@ -36,6 +37,8 @@ export interface AppDeps {
   limiter: RateLimiter
   limits: RateLimitConfig
   isBootstrap: (presented: string) => boolean
+  /** The bootstrap credential itself, to prove we hold it (routes/proof). */
+  bootstrap: string
   logger: Logger
   /** The listening port (known after listen()). */
   port: () => number
@@ -62,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
   app.route('/', sessionRoutes({ ...deps, kit }))
   app.route('/', documentRoutes({ store: deps.store, audit: deps.audit, kit }))
+  app.route('/', proofRoutes({ keyring: deps.keyring, bootstrap: deps.bootstrap, limiter: deps.limiter, limits: deps.limits, bodyLimitBytes: deps.bodyLimitBytes, kit }))
   app.route(
     '/',
     statusRoutes({ kit, isBootstrap: deps.isBootstrap, contentDir: deps.store.dir, startedAt: deps.now(), liveSessions: () => deps.ledger.liveCount(), now: deps.now }),

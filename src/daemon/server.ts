@@ -110,7 +110,7 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
 
   let port = config.port
   const app = createApp({
-    store, keyring, ledger, verifier, audit, limiter, isBootstrap, logger, now,
+    store, keyring, ledger, verifier, audit, limiter, isBootstrap, bootstrap, logger, now,
     limits: config.rateLimits,
     port: () => port,
     allowedOrigins: config.allowedOrigins,

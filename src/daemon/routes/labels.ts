@@ -4,7 +4,7 @@
  * might carry anything (even a pasted token), so only these fixed labels are ever recorded.
  */
 
-const EXACT = new Set(['/health', '/v1/status', '/v1/sessions', '/v1/sessions/current', '/v1/instructions', '/v1/voice', '/v1/briefing'])
+const EXACT = new Set(['/health', '/v1/status', '/v1/proof', '/v1/sessions', '/v1/sessions/current', '/v1/instructions', '/v1/voice', '/v1/briefing'])
 
 /** `GET /v1/templates/:name`, or `GET (unmatched)` for anything we don't serve. */
 export function routeLabel(method: string, path: string): string {
@@ -17,6 +17,7 @@ export function routeLabel(method: string, path: string): string {
 const ALLOWED: Readonly<Record<string, string>> = {
   '/health': 'GET, HEAD',
   '/v1/status': 'GET, HEAD',
+  '/v1/proof': 'POST',
   '/v1/sessions': 'POST',
   '/v1/sessions/current': 'GET, HEAD, DELETE',
   '/v1/instructions': 'GET, HEAD',
