@@ -1,33 +1,24 @@
 // POST /v1/proof on the real daemon: it proves it holds the signing key behind a session token
 // and the bootstrap credential (shared/daemon-proof), and refuses malformed requests.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
+import { describe, expect, it } from 'vitest'
+import { leakedCanaries } from '../helpers/content.js'
 import { rawRequest } from '../helpers/http.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
+import { daemonForThisFile } from '../helpers/daemon.js'
 import { forgeToken, foreignKey } from '../helpers/tokens.js'
 import { newNonce, proofChallenge, proofMatches } from '../../src/shared/daemon-proof.js'
 
-let content: TestContent
-let daemon: TestDaemon
-
-beforeAll(async () => {
-  content = makeContent()
-  daemon = await startTestDaemon({ contentDir: content.dir })
-})
-afterAll(async () => {
-  await daemon.close()
-})
+const t = daemonForThisFile()
 
 async function ask(body: unknown): Promise<{ status: number; json: Record<string, unknown>; raw: string }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await rawRequest(daemon.port, { method: 'POST', path: '/v1/proof', headers: [['Content-Type', 'application/json']], body: text })
+  const res = await rawRequest(t.daemon.port, { method: 'POST', path: '/v1/proof', headers: [['Content-Type', 'application/json']], body: text })
   return { status: res.status, json: JSON.parse(res.body) as Record<string, unknown>, raw: res.raw }
 }
 
 describe('POST /v1/proof', () => {
   it('proves the key behind a session token it issued, and the bootstrap credential, without either crossing the wire', async () => {
-    const { token } = await daemon.newSession()
-    for (const bearer of [token, daemon.bootstrap()]) {
+    const { token } = await t.daemon.newSession()
+    for (const bearer of [token, t.daemon.bootstrap()]) {
       const { request, expected } = proofChallenge(bearer)
       const res = await ask(request)
       expect(res.status).toBe(200)
@@ -43,7 +34,7 @@ describe('POST /v1/proof', () => {
     expect(unknownKey.status).toBe(401)
     expect(unknownKey.json.error).toBe('invalid_token')
     // Same daemon key id, other signature: the proof the daemon gives cannot match it.
-    const { token } = await daemon.newSession()
+    const { token } = await t.daemon.newSession()
     const tampered = `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(43)}`
     const c = proofChallenge(tampered)
     const res = await ask(c.request)
@@ -65,11 +56,11 @@ describe('POST /v1/proof', () => {
     const res = await ask(body)
     expect(res.status).toBe(400)
     expect(res.json.error).toBe('invalid_request')
-    expect(leakedCanaries(content, res.raw)).toEqual([])
+    expect(leakedCanaries(t.content, res.raw)).toEqual([])
   })
 
   it('is POST only', async () => {
-    const res = await rawRequest(daemon.port, { path: '/v1/proof' })
+    const res = await rawRequest(t.daemon.port, { path: '/v1/proof' })
     expect(res.status).toBe(405)
     expect(res.headers.allow).toBe('POST')
   })

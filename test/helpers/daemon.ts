@@ -1,7 +1,8 @@
 /**
  * The real daemon, in process, on an ephemeral loopback port with its own state dir.
  */
-import { afterEach } from 'vitest'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import { makeContent, type TestContent } from './content.js'
 import { resolveDaemonConfig, type DaemonFlags } from '../../src/daemon/config.js'
 import { startDaemon, type DaemonHandle } from '../../src/daemon/server.js'
 import { createLogger, type Logger } from '../../src/shared/log.js'
@@ -65,4 +66,20 @@ export function daemonsClosedAfterEach(): (o: TestDaemonOptions) => Promise<Test
     open.push(d)
     return d
   }
+}
+
+/**
+ * One daemon on fresh test content for the whole test file, started before its first test and
+ * closed after its last. Call once at the top of a test file; read the fields inside tests.
+ */
+export function daemonForThisFile(): { readonly content: TestContent; readonly daemon: TestDaemon } {
+  const shared = {} as { content: TestContent; daemon: TestDaemon }
+  beforeAll(async () => {
+    shared.content = makeContent()
+    shared.daemon = await startTestDaemon({ contentDir: shared.content.dir })
+  })
+  afterAll(async () => {
+    await shared.daemon.close()
+  })
+  return shared
 }
