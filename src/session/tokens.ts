@@ -63,6 +63,11 @@ export async function verifySessionToken(
   now: Date = new Date(),
 ): Promise<SessionClaims> {
   if (!isWellFormedToken(token)) throw invalid('not a compact JWT of acceptable size')
+  // One token, one spelling. 32 signature bytes take 43 base64url characters, the last one
+  // carrying 2 unused bits that decoders ignore: without this check, 4 spellings of every
+  // token would verify (a "tampered" token that still works, and a second cache entry).
+  const signature = token.slice(token.lastIndexOf('.') + 1)
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw invalid('signature not in canonical base64url')
   let kid: unknown
   try {
     kid = decodeProtectedHeader(token).kid
