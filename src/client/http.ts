@@ -27,6 +27,12 @@ const DEFAULT_PROOF_TIMEOUT_MS = 2000
 /** Idle connections kept per daemon address; the daemon closes them after 5 s idle and Node's agent honours its Keep-Alive hint. */
 const MAX_IDLE = 8
 
+/** Request options as the agent sees them: Node hands every request option to createConnection. */
+interface CredentialRequestArgs extends ClientRequestArgs {
+  /** The credential the request carries, which the daemon must prove it can verify. */
+  bearer?: string
+}
+
 class DaemonAgent extends Agent {
   readonly #checkOwner: boolean
   constructor(checkOwner: boolean) {
@@ -52,7 +58,7 @@ class DaemonAgent extends Agent {
         callback?.(null, socket)
         return
       }
-      const bearer = /^Bearer (.+)$/.exec(String(options.headers && !Array.isArray(options.headers) ? (options.headers as Record<string, unknown>).authorization : ''))?.[1]
+      const { bearer } = options as CredentialRequestArgs
       const hostHeader = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
       assertPeerIsOurs(socket, host, port)
         .then(() => {
@@ -141,17 +147,19 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
       headers['content-length'] = String(Buffer.byteLength(req.body))
     }
     const send = (retry: boolean): void => {
+      const options: CredentialRequestArgs = {
+        method: req.method,
+        host,
+        port: base.port,
+        path: req.path,
+        headers,
+        agent: req.bearer !== undefined ? credentialAgent : plainAgent,
+        bearer: req.bearer,
+        // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
+        timeout: req.timeoutMs,
+      }
       const r = httpRequest(
-        {
-          method: req.method,
-          host,
-          port: base.port,
-          path: req.path,
-          headers,
-          agent: req.bearer !== undefined ? credentialAgent : plainAgent,
-          // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
-          timeout: req.timeoutMs,
-        },
+        options,
         (res) => {
           const chunks: Buffer[] = []
           let size = 0

@@ -25,3 +25,15 @@ export async function readBodyText(c: Context<DaemonEnv>, limitBytes: number): P
   }
   return Buffer.concat(chunks).toString('utf8')
 }
+
+/** Parses a body that must be a JSON object; `what` names the request in the log message. */
+export function parseJsonObject(text: string, what: string): Record<string, unknown> {
+  let body: unknown
+  try {
+    body = JSON.parse(text)
+  } catch (err) {
+    throw new BriefdError('ERR_REQUEST_INVALID', `${what}: body is not JSON`, { cause: err })
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BriefdError('ERR_REQUEST_INVALID', `${what}: body must be a JSON object`)
+  return body as Record<string, unknown>
+}

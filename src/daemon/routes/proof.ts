@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
 import { NONCE_RE, PROOF_PATH, SIGNED_PART_RE, proofFor, sessionSecretFromKey } from '../../shared/daemon-proof.js'
 import type { Keyring } from '../../session/keyring.js'
-import { readBodyText } from '../body.js'
+import { parseJsonObject, readBodyText } from '../body.js'
 import type { DaemonEnv } from '../context.js'
 import { jsonResponse } from '../http.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
@@ -25,17 +25,6 @@ export interface ProofRoutesOptions {
 }
 
 const invalid = (why: string): BriefdError => new BriefdError('ERR_REQUEST_INVALID', `proof request: ${why}`)
-
-function parseBody(text: string): Record<string, unknown> {
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch (err) {
-    throw new BriefdError('ERR_REQUEST_INVALID', 'proof request: body is not JSON', { cause: err })
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw invalid('body must be a JSON object')
-  return body as Record<string, unknown>
-}
 
 /** The `kid` in the protected header of a token's signed part. */
 function kidOf(signed: string): string {
@@ -55,7 +44,7 @@ export function proofRoutes(o: ProofRoutesOptions): Hono<DaemonEnv> {
     // As cheap as a health check (two HMACs), and asked once per client connection.
     const wait = o.limiter.take('proof', o.limits.health)
     if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'proof requests rate limited', { details: { retryAfterSeconds: wait } })
-    const body = parseBody(await readBodyText(c, o.bodyLimitBytes))
+    const body = parseJsonObject(await readBodyText(c, o.bodyLimitBytes), 'proof request')
     const { nonce } = body
     if (typeof nonce !== 'string' || !NONCE_RE.test(nonce)) throw invalid('nonce must be 32 bytes in base64url')
     if (body.for === 'bootstrap') return jsonResponse(200, JSON.stringify({ proof: proofFor(o.bootstrap, nonce) }))

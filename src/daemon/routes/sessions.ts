@@ -14,7 +14,7 @@ import { issueSessionToken } from '../../session/tokens.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
 import { emptyResponse, jsonResponse } from '../http.js'
-import { readBodyText } from '../body.js'
+import { parseJsonObject, readBodyText } from '../body.js'
 import { requireBootstrap } from '../middleware/require-bootstrap.js'
 import { openRoute, sessionRoute, type RouteKit } from '../route.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
@@ -39,14 +39,7 @@ export interface SessionRoutesOptions {
 async function requestedTtl(c: Context<DaemonEnv>, maxTtl: number, limitBytes: number): Promise<number> {
   const text = await readBodyText(c, limitBytes)
   if (text.trim() === '') return maxTtl
-  let body: unknown
-  try {
-    body = JSON.parse(text)
-  } catch (err) {
-    throw new BriefdError('ERR_REQUEST_INVALID', 'body is not JSON', { cause: err })
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BriefdError('ERR_REQUEST_INVALID', 'body must be a JSON object')
-  const ttl = (body as { ttl_seconds?: unknown }).ttl_seconds
+  const ttl = parseJsonObject(text, 'session request').ttl_seconds
   if (ttl === undefined) return maxTtl
   if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < MIN_SESSION_TTL_SECONDS) {
     throw new BriefdError('ERR_REQUEST_INVALID', `ttl_seconds must be an integer ≥ ${MIN_SESSION_TTL_SECONDS}`)
