@@ -1,23 +1,21 @@
 // `briefd mcp` start-up against real hosts' orderings: the SessionStart hook writing the token
 // file after the server was spawned, a hung daemon, and token files the server must refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { chmodSync, chownSync, copyFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, copyFileSync, symlinkSync } from 'node:fs'
 import { createServer, type Server, type Socket } from 'node:net'
 import { join } from 'node:path'
-import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
-import { firstText, GENERIC, sourceOf, startMcp, testManifest, writeSessionTokenFile } from '../helpers/mcp.js'
+import { leakedCanaries, type TestContent } from '../helpers/content.js'
+import type { TestDaemon } from '../helpers/daemon.js'
+import { firstText, GENERIC, sourceOf, startMcp, writeSessionTokenFile } from '../helpers/mcp.js'
 import { tempDir } from '../helpers/tmp.js'
+import { startMcpFixture } from '../helpers/mcp-fixture.js'
 
 let content: TestContent
 let daemon: TestDaemon
 let manifestPath: string
 
 beforeAll(async () => {
-  content = makeContent()
-  daemon = await startTestDaemon({ contentDir: content.dir })
-  manifestPath = join(tempDir('briefd-mcp-'), 'tools.json')
-  writeFileSync(manifestPath, JSON.stringify(testManifest()))
+  ;({ content, daemon, manifestPath } = await startMcpFixture())
 })
 afterAll(async () => {
   await daemon.close()

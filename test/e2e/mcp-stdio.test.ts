@@ -1,27 +1,18 @@
 // The real `briefd mcp` process, driven by the SDK's real Client over stdio, against the real
 // daemon: instructions with and without a token, tool calls, the briefing, invalid calls.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFileSync } from 'node:fs'
-import { join } from 'node:path'
-import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
-import { deliveries, firstText, GENERIC, sourceOf, startMcp, testManifest, writeSessionTokenFile, type McpSession } from '../helpers/mcp.js'
-import { tempDir } from '../helpers/tmp.js'
+import { leakedCanaries, type TestContent } from '../helpers/content.js'
+import type { TestDaemon } from '../helpers/daemon.js'
+import { deliveries, firstText, GENERIC, sourceOf, startMcp, testManifest, type McpSession } from '../helpers/mcp.js'
+import { startMcpFixture } from '../helpers/mcp-fixture.js'
 
 let content: TestContent
 let daemon: TestDaemon
-let dir: string
 let manifestPath: string
 let tokenPath: string
 
 beforeAll(async () => {
-  content = makeContent()
-  daemon = await startTestDaemon({ contentDir: content.dir })
-  dir = tempDir('briefd-mcp-')
-  manifestPath = join(dir, 'tools.json')
-  writeFileSync(manifestPath, JSON.stringify(testManifest()))
-  tokenPath = join(dir, 'token.json')
-  writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
+  ;({ content, daemon, manifestPath, tokenPath } = await startMcpFixture())
 })
 afterAll(async () => {
   await daemon.close()

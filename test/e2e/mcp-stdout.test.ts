@@ -4,12 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
-import { BIN, childEnv, testManifest, writeSessionTokenFile } from '../helpers/mcp.js'
+import { leakedCanaries, type TestContent } from '../helpers/content.js'
+import type { TestDaemon } from '../helpers/daemon.js'
+import { BIN, childEnv, writeSessionTokenFile } from '../helpers/mcp.js'
 import { tempDir } from '../helpers/tmp.js'
+import { startMcpFixture } from '../helpers/mcp-fixture.js'
 
 let content: TestContent
 let daemon: TestDaemon
@@ -17,13 +17,7 @@ let manifestPath: string
 let tokenPath: string
 
 beforeAll(async () => {
-  content = makeContent()
-  daemon = await startTestDaemon({ contentDir: content.dir })
-  const dir = tempDir('briefd-mcp-')
-  manifestPath = join(dir, 'tools.json')
-  writeFileSync(manifestPath, JSON.stringify(testManifest()))
-  tokenPath = join(dir, 'token.json')
-  writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
+  ;({ content, daemon, manifestPath, tokenPath } = await startMcpFixture())
 })
 afterAll(async () => {
   await daemon.close()
