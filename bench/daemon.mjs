@@ -24,23 +24,36 @@ async function load(server, connections, headers) {
     duration: DURATION_S,
     headers,
   })
-  if (r.non2xx > 0 || r.errors > 0) throw new Error(`benchmark saw ${r.non2xx} non-2xx and ${r.errors} errors on port ${port}: ${JSON.stringify(r.statusCodeStats)}`)
+  if (r.non2xx > 0 || r.errors > 0)
+    throw new Error(
+      `benchmark saw ${r.non2xx} non-2xx and ${r.errors} errors on port ${port}: ${JSON.stringify(r.statusCodeStats)}`,
+    )
   const cpu = cpuSeconds(server.child.pid) - cpu0
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, cpuUs: (cpu * 1e6) / r.requests.total }
+  return {
+    rps: r.requests.average,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    cpuUs: (cpu * 1e6) / r.requests.total,
+  }
 }
 
 async function main() {
   const kinds = ['bare-http', 'bare-hono', 'briefd']
   const servers = {}
   try {
-    for (const k of kinds) servers[k] = await startServer(['bench/servers.mjs', k, contentDir, stateDir])
+    for (const k of kinds)
+      servers[k] = await startServer(['bench/servers.mjs', k, contentDir, stateDir])
   } catch (err) {
     for (const s of Object.values(servers)) await s.stop()
     throw err
   }
   const { requestSession } = await import('../dist/client/sessions.js')
   const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
-  const session = await requestSession({ url: `http://127.0.0.1:${servers.briefd.port}`, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 2000 })
+  const session = await requestSession({
+    url: `http://127.0.0.1:${servers.briefd.port}`,
+    bootstrap: readBootstrapCredential(stateDir),
+    timeoutMs: 2000,
+  })
   const headersFor = (k) => (k === 'briefd' ? { authorization: `Bearer ${session.token}` } : {})
   const results = {}
   try {
@@ -57,7 +70,19 @@ async function main() {
     for (const k of kinds) await servers[k].stop()
     rmSync(stateDir, { recursive: true, force: true })
   }
-  const rows = [['connections', 'server', 'req/s (median)', 'req/s min..max', 'p50 ms', 'p99 ms', 'req/s vs bare Hono', 'server CPU µs/req', 'CPU vs bare Hono']]
+  const rows = [
+    [
+      'connections',
+      'server',
+      'req/s (median)',
+      'req/s min..max',
+      'p50 ms',
+      'p99 ms',
+      'req/s vs bare Hono',
+      'server CPU µs/req',
+      'CPU vs bare Hono',
+    ],
+  ]
   for (const c of CONNECTIONS) {
     // Ratios are paired per round (same minute, same machine noise), then the median is taken.
     const hono = results[c]['bare-hono']
@@ -65,11 +90,23 @@ async function main() {
     for (const k of kinds) {
       const rs = results[c][k]
       const rps = rs.map((r) => r.rps)
-      rows.push([c, k, fmt(median(rps), 0), `${fmt(Math.min(...rps), 0)}..${fmt(Math.max(...rps), 0)}`, fmt(median(rs.map((r) => r.p50)), 1), fmt(median(rs.map((r) => r.p99)), 1), `${fmt(ratio(rs, 'rps'))}×`, fmt(median(rs.map((r) => r.cpuUs)), 1), `${fmt(ratio(rs, 'cpuUs'))}×`])
+      rows.push([
+        c,
+        k,
+        fmt(median(rps), 0),
+        `${fmt(Math.min(...rps), 0)}..${fmt(Math.max(...rps), 0)}`,
+        fmt(median(rs.map((r) => r.p50)), 1),
+        fmt(median(rs.map((r) => r.p99)), 1),
+        `${fmt(ratio(rs, 'rps'))}×`,
+        fmt(median(rs.map((r) => r.cpuUs)), 1),
+        `${fmt(ratio(rs, 'cpuUs'))}×`,
+      ])
     }
   }
   console.log(`machine: ${await machine()}`)
-  console.log(`rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`)
+  console.log(
+    `rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`,
+  )
   console.log(table(rows))
 }
 

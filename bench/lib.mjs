@@ -14,10 +14,14 @@ const TASKSET = ['/usr/bin/taskset', '/bin/taskset'].find((p) => existsSync(p))
  */
 export async function pinSelf() {
   if (!TASKSET || process.env.BENCH_PINNED || cpus().length < 2) return true
-  const child = spawn(TASKSET, ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
-    env: { ...process.env, BENCH_PINNED: '1' },
-  })
+  const child = spawn(
+    TASKSET,
+    ['-c', '0', process.execPath, ...process.execArgv, ...process.argv.slice(1)],
+    {
+      stdio: 'inherit',
+      env: { ...process.env, BENCH_PINNED: '1' },
+    },
+  )
   const [code] = await once(child, 'exit')
   process.exitCode = code ?? 1
   return false
@@ -27,7 +31,10 @@ export function startServer(args, env = {}) {
   const pinned = TASKSET && process.env.BENCH_PINNED
   const cmd = pinned ? TASKSET : process.execPath
   const argv = pinned ? ['-c', '1', process.execPath, ...args] : args
-  const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } })
+  const child = spawn(cmd, argv, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...env },
+  })
   return new Promise((resolve, reject) => {
     let buf = ''
     child.stdout.on('data', (d) => {
@@ -35,7 +42,9 @@ export function startServer(args, env = {}) {
       const m = /PORT (\d+)/.exec(buf)
       if (m) resolve({ port: Number(m[1]), child, stop: () => stop(child) })
     })
-    child.once('exit', (code) => reject(new Error(`server ${args.join(' ')} exited with ${code} before it listened`)))
+    child.once('exit', (code) =>
+      reject(new Error(`server ${args.join(' ')} exited with ${code} before it listened`)),
+    )
   })
 }
 
@@ -62,7 +71,10 @@ export function table(rows) {
 }
 
 export function machine() {
-  return import('node:os').then((os) => `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`)
+  return import('node:os').then(
+    (os) =>
+      `${os.cpus()[0]?.model ?? 'cpu'} ×${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`,
+  )
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux) or ps. */
@@ -72,7 +84,9 @@ export function cpuSeconds(pid) {
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
   } catch {
-    const out = execFileSync('ps', ['-o', 'cputime=', '-p', String(pid)], { encoding: 'utf8' }).trim()
+    const out = execFileSync('ps', ['-o', 'cputime=', '-p', String(pid)], {
+      encoding: 'utf8',
+    }).trim()
     const parts = out.split(/[:-]/).map(Number)
     return parts.reduce((acc, v) => acc * 60 + v, 0)
   }

@@ -16,11 +16,21 @@ server.registerTool(
   'review_verdict',
   {
     description: 'Return the review verdict with the findings that support it.',
-    inputSchema: { verdict: z.enum(['APPROVE', 'COMMENT', 'REQUEST_CHANGES']), findings: z.string().max(20000).optional() },
+    inputSchema: {
+      verdict: z.enum(['APPROVE', 'COMMENT', 'REQUEST_CHANGES']),
+      findings: z.string().max(20000).optional(),
+    },
     annotations: { readOnlyHint: true },
   },
   async (args) => ({
-    content: [{ type: 'text', text: template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g, (_m, k) => String(args[k] ?? '')) }],
+    content: [
+      {
+        type: 'text',
+        text: template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_-]*)\s*\}\}/g, (_m, k) =>
+          String(args[k] ?? ''),
+        ),
+      },
+    ],
   }),
 )
 await server.connect(new StdioServerTransport())

@@ -22,13 +22,19 @@ const work = mkdtempSync(join(tmpdir(), 'briefd-bench-mcp-'))
 const stateDir = join(work, 'state')
 const tokenFile = join(work, 'token.json')
 const instructionsText = readFileSync(join(contentDir, 'instructions.md'), 'utf8').trim()
-const bareArgs = [join(contentDir, 'instructions.md'), join(contentDir, 'templates', 'review-verdict.md')]
+const bareArgs = [
+  join(contentDir, 'instructions.md'),
+  join(contentDir, 'templates', 'review-verdict.md'),
+]
 const callArgs = { verdict: 'APPROVE', findings: 'src/a.ts:12 — the error path drops the cause' }
 
 /** One server process speaking raw newline-delimited JSON-RPC (no SDK client on our side). */
 function rpcProcess(args, env) {
   const t0 = performance.now()
-  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  })
   const waiting = new Map()
   let buf = ''
   let stderr = ''
@@ -47,11 +53,14 @@ function rpcProcess(args, env) {
   const request = (method, params) =>
     new Promise((res, rej) => {
       const id = nextId++
-      waiting.set(id, (msg) => (msg.error ? rej(new Error(`${method}: ${msg.error.message} ${stderr}`)) : res(msg.result)))
+      waiting.set(id, (msg) =>
+        msg.error ? rej(new Error(`${method}: ${msg.error.message} ${stderr}`)) : res(msg.result),
+      )
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`)
     })
   const notify = (method) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method })}\n`)
-  const peakRssKb = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1])
+  const peakRssKb = () =>
+    Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1])
   const close = async () => {
     child.stdin.end()
     const timer = setTimeout(() => child.kill('SIGKILL'), 3000)
@@ -64,7 +73,11 @@ function rpcProcess(args, env) {
 /** Spawn → initialize and the first call, measured alone; the process stays up for the cached calls. */
 async function startAndFirstCall(kind, args, env) {
   const p = rpcProcess(args, env)
-  const init = await p.request('initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '1' } })
+  const init = await p.request('initialize', {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'bench', version: '1' },
+  })
   const initMs = performance.now() - p.t0
   p.notify('notifications/initialized')
   const t = performance.now()
@@ -86,7 +99,8 @@ async function nodeFloorMs() {
 async function round(servers) {
   const floorMs = await nodeFloorMs()
   const started = {}
-  for (const [kind, [args, env]] of Object.entries(servers)) started[kind] = await startAndFirstCall(kind, args, env)
+  for (const [kind, [args, env]] of Object.entries(servers))
+    started[kind] = await startAndFirstCall(kind, args, env)
   const laps = Object.fromEntries(Object.keys(servers).map((k) => [k, []]))
   for (let i = 0; i < CALLS; i++) {
     for (const kind of Object.keys(servers)) {
@@ -97,17 +111,27 @@ async function round(servers) {
   }
   const out = { floor: { initMs: floorMs } }
   for (const [kind, s] of Object.entries(started)) {
-    out[kind] = { initMs: s.initMs, firstMs: s.firstMs, callMs: median(laps[kind]), rssMb: s.p.peakRssKb() / 1024 }
+    out[kind] = {
+      initMs: s.initMs,
+      firstMs: s.firstMs,
+      callMs: median(laps[kind]),
+      rssMb: s.p.peakRssKb() / 1024,
+    }
     await s.p.close()
   }
   return out
 }
 
 function check(kind, init, first) {
-  if (!init.instructions?.includes(instructionsText.slice(0, 60))) throw new Error(`${kind}: initialize did not carry the confidential instructions`)
+  if (!init.instructions?.includes(instructionsText.slice(0, 60)))
+    throw new Error(`${kind}: initialize did not carry the confidential instructions`)
   const text = first.content?.[0]?.text ?? ''
-  if (!text.startsWith('Lanternfish verdict: APPROVE')) throw new Error(`${kind}: the tool call did not render the template`)
-  if (kind.startsWith('briefd') && first._meta !== undefined) throw new Error(`${kind}: first call was not served from the daemon (${JSON.stringify(first._meta)})`)
+  if (!text.startsWith('Lanternfish verdict: APPROVE'))
+    throw new Error(`${kind}: the tool call did not render the template`)
+  if (kind.startsWith('briefd') && first._meta !== undefined)
+    throw new Error(
+      `${kind}: first call was not served from the daemon (${JSON.stringify(first._meta)})`,
+    )
 }
 
 async function main() {
@@ -117,10 +141,31 @@ async function main() {
     const { writeTokenFile } = await import('../dist/client/token-file.js')
     const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
     const url = `http://127.0.0.1:${daemon.port}`
-    const s = await requestSession({ url, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 2000 })
-    writeTokenFile(tokenFile, { version: 1, token: s.token, session_id: s.session_id, expires_at: s.expires_at, daemon_url: url, host: null, created_at: new Date().toISOString() })
+    const s = await requestSession({
+      url,
+      bootstrap: readBootstrapCredential(stateDir),
+      timeoutMs: 2000,
+    })
+    writeTokenFile(tokenFile, {
+      version: 1,
+      token: s.token,
+      session_id: s.session_id,
+      expires_at: s.expires_at,
+      daemon_url: url,
+      host: null,
+      created_at: new Date().toISOString(),
+    })
     const bareBundle = join(work, 'bare.bundle.mjs')
-    await build({ entryPoints: ['bench/mcp-bare.mjs'], bundle: true, platform: 'node', target: 'node20', format: 'esm', minify: true, outfile: bareBundle, logLevel: 'warning' })
+    await build({
+      entryPoints: ['bench/mcp-bare.mjs'],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'esm',
+      minify: true,
+      outfile: bareBundle,
+      logLevel: 'warning',
+    })
 
     const briefdEnv = { BRIEFD_TOKEN_FILE: tokenFile, BRIEFD_LOG_LEVEL: 'warn' }
     const unbundled = `const m = await import(${JSON.stringify(resolve('dist/mcp/main.js'))}); process.exitCode = await m.main(['node', 'briefd', 'mcp'])`
@@ -145,13 +190,47 @@ async function main() {
     // those ratios (round-to-round machine noise cancels out; ratios of medians would keep it).
     const r = (kind, key) => median(results[kind].map((x, i) => x[key] / results.bare[i][key]))
     const ratio = (kind, key) => `${fmt(r(kind, key))}×`
-    const rows = [['server', 'spawn→initialize ms', 'vs bare', 'first call ms', 'vs bare', 'cached call ms (median)', 'vs bare', 'peak RSS MB', 'vs bare']]
+    const rows = [
+      [
+        'server',
+        'spawn→initialize ms',
+        'vs bare',
+        'first call ms',
+        'vs bare',
+        'cached call ms (median)',
+        'vs bare',
+        'peak RSS MB',
+        'vs bare',
+      ],
+    ]
     for (const kind of Object.keys(servers)) {
-      rows.push([kind, fmt(m(kind, 'initMs'), 1), ratio(kind, 'initMs'), fmt(m(kind, 'firstMs'), 2), ratio(kind, 'firstMs'), fmt(m(kind, 'callMs'), 3), ratio(kind, 'callMs'), fmt(m(kind, 'rssMb'), 1), ratio(kind, 'rssMb')])
+      rows.push([
+        kind,
+        fmt(m(kind, 'initMs'), 1),
+        ratio(kind, 'initMs'),
+        fmt(m(kind, 'firstMs'), 2),
+        ratio(kind, 'firstMs'),
+        fmt(m(kind, 'callMs'), 3),
+        ratio(kind, 'callMs'),
+        fmt(m(kind, 'rssMb'), 1),
+        ratio(kind, 'rssMb'),
+      ])
     }
-    rows.push(['node -e "" (floor: spawn → exit)', fmt(m('floor', 'initMs'), 1), ratio('floor', 'initMs'), '', '', '', '', '', ''])
+    rows.push([
+      'node -e "" (floor: spawn → exit)',
+      fmt(m('floor', 'initMs'), 1),
+      ratio('floor', 'initMs'),
+      '',
+      '',
+      '',
+      '',
+      '',
+      '',
+    ])
     console.log(`machine: ${await machine()}`)
-    console.log(`rounds: ${ROUNDS} (after one warm-up round), ${CALLS} interleaved cached calls per server per round; medians over rounds, ratios paired per round\n`)
+    console.log(
+      `rounds: ${ROUNDS} (after one warm-up round), ${CALLS} interleaved cached calls per server per round; medians over rounds, ratios paired per round\n`,
+    )
     console.log(table(rows))
     const targets = [
       ['initialize ≤ 1.05× (aim 0.8×)', r('briefd mcp', 'initMs'), 1.05],
@@ -159,7 +238,9 @@ async function main() {
       ['cached call ≤ 1.05×', r('briefd mcp', 'callMs'), 1.05],
       ['peak RSS ≤ 1.1×', r('briefd mcp', 'rssMb'), 1.1],
     ]
-    console.log(`\n${targets.map(([name, x, max]) => `${x <= max ? 'met ' : 'MISSED'}  ${name}: ${fmt(x)}×`).join('\n')}`)
+    console.log(
+      `\n${targets.map(([name, x, max]) => `${x <= max ? 'met ' : 'MISSED'}  ${name}: ${fmt(x)}×`).join('\n')}`,
+    )
   } finally {
     await daemon.stop()
     rmSync(work, { recursive: true, force: true })

@@ -4,14 +4,30 @@ import { mkdtempSync } from 'node:fs'
 import { startServer } from './lib.mjs'
 const [kind = 'briefd', conns = '1'] = process.argv.slice(2)
 const stateDir = mkdtempSync('/tmp/bb-')
-const s = await startServer(['--cpu-prof', '--cpu-prof-dir=/tmp/prof', 'bench/servers.mjs', kind, '/work/main/content', stateDir])
+const s = await startServer([
+  '--cpu-prof',
+  '--cpu-prof-dir=/tmp/prof',
+  'bench/servers.mjs',
+  kind,
+  '/work/main/content',
+  stateDir,
+])
 let headers = {}
 if (kind === 'briefd') {
   const { requestSession } = await import('../dist/client/sessions.js')
   const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
-  const session = await requestSession({ url: `http://127.0.0.1:${s.port}`, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 2000 })
+  const session = await requestSession({
+    url: `http://127.0.0.1:${s.port}`,
+    bootstrap: readBootstrapCredential(stateDir),
+    timeoutMs: 2000,
+  })
   headers = { authorization: `Bearer ${session.token}` }
 }
-const r2 = await autocannon({ url: `http://127.0.0.1:${s.port}/v1/templates/review-verdict`, connections: Number(conns), duration: 5, headers })
+const r2 = await autocannon({
+  url: `http://127.0.0.1:${s.port}/v1/templates/review-verdict`,
+  connections: Number(conns),
+  duration: 5,
+  headers,
+})
 console.log(r2.statusCodeStats, r2.requests.average)
 await s.stop()

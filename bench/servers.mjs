@@ -27,7 +27,9 @@ async function main() {
     const { serve } = await import('@hono/node-server')
     const app = new Hono()
     app.get('/v1/templates/:name', (c) => c.body(body, 200, headers))
-    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => console.log(`PORT ${info.port}`))
+    serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) =>
+      console.log(`PORT ${info.port}`),
+    )
     return
   }
   if (kind === 'briefd') {

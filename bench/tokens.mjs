@@ -44,7 +44,14 @@ async function setup() {
   const signed = token.slice(0, dot)
   const signature = Buffer.from(token.slice(dot + 1), 'base64url')
   const lookupKey = (kid) => keyring.get(kid)
-  const joseOptions = { algorithms: ['HS256'], issuer: 'briefd', audience: 'briefd:session', typ: 'briefd-session+jwt', requiredClaims: ['exp', 'iat', 'sub'], clockTolerance: 5 }
+  const joseOptions = {
+    algorithms: ['HS256'],
+    issuer: 'briefd',
+    audience: 'briefd:session',
+    typ: 'briefd-session+jwt',
+    requiredClaims: ['exp', 'iat', 'sub'],
+    clockTolerance: 5,
+  }
 
   const contenders = {
     'node:crypto HMAC-SHA256 (floor)': {
@@ -55,7 +62,10 @@ async function setup() {
       },
     },
     'jose jwtVerify': { sync: false, run: () => jwtVerify(token, key.key, joseOptions) },
-    'briefd verifySessionToken (full)': { sync: false, run: () => verifySessionToken(token, lookupKey) },
+    'briefd verifySessionToken (full)': {
+      sync: false,
+      run: () => verifySessionToken(token, lookupKey),
+    },
     'briefd SessionVerifier.lookup (remembered)': {
       sync: true,
       run: () => {
@@ -107,13 +117,24 @@ async function main() {
     const floor = names[0]
     const jose = names[1]
     const paired = (n, base) => median(results[n].map((x, i) => x / results[base][i]))
-    const rows = [['verifier', 'verifications/s (median)', 'min..max', 'µs each', 'vs HMAC floor', 'vs jose']]
+    const rows = [
+      ['verifier', 'verifications/s (median)', 'min..max', 'µs each', 'vs HMAC floor', 'vs jose'],
+    ]
     for (const n of names) {
       const xs = results[n]
-      rows.push([n, fmt(median(xs), 0), `${fmt(Math.min(...xs), 0)}..${fmt(Math.max(...xs), 0)}`, fmt(1e6 / median(xs), 2), `${fmt(paired(n, floor))}×`, `${fmt(paired(n, jose))}×`])
+      rows.push([
+        n,
+        fmt(median(xs), 0),
+        `${fmt(Math.min(...xs), 0)}..${fmt(Math.max(...xs), 0)}`,
+        fmt(1e6 / median(xs), 2),
+        `${fmt(paired(n, floor))}×`,
+        `${fmt(paired(n, jose))}×`,
+      ])
     }
     console.log(`machine: ${await machine()}`)
-    console.log(`one core (pinned to CPU 0: ${Boolean(process.env.BENCH_PINNED)}); ${ROUNDS} rounds of ~${ROUND_MS} ms per verifier after a calibration run; async verifiers with ${IN_FLIGHT} in flight\n`)
+    console.log(
+      `one core (pinned to CPU 0: ${Boolean(process.env.BENCH_PINNED)}); ${ROUNDS} rounds of ~${ROUND_MS} ms per verifier after a calibration run; async verifiers with ${IN_FLIGHT} in flight\n`,
+    )
     console.log(table(rows))
   } finally {
     cleanup()

@@ -10,11 +10,12 @@ try {
   mod = await import(entry)
 } catch (err) {
   const missing = err && err.code === 'ERR_MODULE_NOT_FOUND'
-  const why = missing && /Cannot find module '[^']*\/dist\//.test(String(err.message))
-    ? 'dist/ is missing; run `npm run build` first'
-    : missing
-      ? 'a dependency is missing; run `npm install` in the briefd package first'
-      : `cannot load (${String(err && err.message).split('\n')[0]})`
+  const why =
+    missing && /Cannot find module '[^']*\/dist\//.test(String(err.message))
+      ? 'dist/ is missing; run `npm run build` first'
+      : missing
+        ? 'a dependency is missing; run `npm install` in the briefd package first'
+        : `cannot load (${String(err && err.message).split('\n')[0]})`
   process.stderr.write(`briefd: ${why}\n`)
   // A session hook must never block or fail the host's session: warn and exit 0.
   process.exit(command === 'session' ? 0 : 1)

@@ -13,7 +13,10 @@ const verdict = await briefd.render(
   { fallback: 'Verdict: {{verdict}}\n{{findings}}' },
 )
 
-for (const [name, r] of [['instructions', instructions], ['review-verdict', verdict]]) {
+for (const [name, r] of [
+  ['instructions', instructions],
+  ['review-verdict', verdict],
+]) {
   const why = r.reason ? ` (${describeUnavailable(r.reason)})` : ''
   process.stderr.write(`${name}: ${r.source}${why}, ${r.text.length} characters\n`)
 }

@@ -16,12 +16,22 @@ const server = await createMcpServer({
     review_verdict: async (args, { render }) => {
       verdicts.push(args.verdict)
       const result = await render()
-      return { ...result, content: [...result.content, { type: 'text', text: `(verdict ${verdicts.length} of this session)` }] }
+      return {
+        ...result,
+        content: [
+          ...result.content,
+          { type: 'text', text: `(verdict ${verdicts.length} of this session)` },
+        ],
+      }
     },
   },
 })
 // Your own tools sit beside the manifest's.
-server.registerTool('verdict_count', { description: 'How many verdicts this session gave.', annotations: { readOnlyHint: true } }, () => ({
-  content: [{ type: 'text', text: String(verdicts.length) }],
-}))
+server.registerTool(
+  'verdict_count',
+  { description: 'How many verdicts this session gave.', annotations: { readOnlyHint: true } },
+  () => ({
+    content: [{ type: 'text', text: String(verdicts.length) }],
+  }),
+)
 await server.connect(new StdioServerTransport())

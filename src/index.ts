@@ -6,7 +6,13 @@
  * `createMcpServer` imports the SDK when it is called.
  */
 export { BriefdClient, DEFAULT_GRACE_MS, DEFAULT_TIMEOUT_MS } from './client/briefd-client.js'
-export type { BriefdClientOptions, ContentOptions, ContentResult, ContentSource, InstructionsOptions } from './client/briefd-client.js'
+export type {
+  BriefdClientOptions,
+  ContentOptions,
+  ContentResult,
+  ContentSource,
+  InstructionsOptions,
+} from './client/briefd-client.js'
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from './client/content-cache.js'
 export { describeUnavailable } from './client/reasons.js'
 export { placeholdersOf, renderTemplate } from './client/render.js'

@@ -40,7 +40,10 @@ export function parseHookInput(text: string): HookInput {
 }
 
 /** Reads the hook input from `stream` within `timeoutMs`; never throws. */
-export function readHookInput(stream: Readable & { isTTY?: boolean }, o: ReadHookInputOptions): Promise<HookInput> {
+export function readHookInput(
+  stream: Readable & { isTTY?: boolean },
+  o: ReadHookInputOptions,
+): Promise<HookInput> {
   if (stream.isTTY) return Promise.resolve({})
   const maxBytes = o.maxBytes ?? MAX_HOOK_INPUT_BYTES
   return new Promise<HookInput>((resolve) => {

@@ -15,7 +15,9 @@ function collect(value: string, previous: string[] = []): string[] {
 
 export function buildProgram(): Command {
   const program = new Command('briefd')
-    .description('Serve confidential MCP instructions and templates to authenticated sessions only.')
+    .description(
+      'Serve confidential MCP instructions and templates to authenticated sessions only.',
+    )
     .version(VERSION, '-v, --version')
     .showHelpAfterError()
 
@@ -27,8 +29,15 @@ export function buildProgram(): Command {
     .option('--content <dir>', 'content dir (default: ./content)')
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
     .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h (max 7d)')
-    .option('--allow-origin <origin>', 'allow a browser origin (repeatable; none by default)', collect)
-    .option('--log-file <file>', 'log to a size-capped file instead of stderr (used by `briefd start`)')
+    .option(
+      '--allow-origin <origin>',
+      'allow a browser origin (repeatable; none by default)',
+      collect,
+    )
+    .option(
+      '--log-file <file>',
+      'log to a size-capped file instead of stderr (used by `briefd start`)',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { serveCommand } = await import('./commands/serve.js')
       await serveCommand(opts)
@@ -42,12 +51,14 @@ export function buildProgram(): Command {
       .option('--state-dir <dir>', 'state dir of the daemon')
       .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h')
       .option('--allow-origin <origin>', 'allow a browser origin (repeatable)', collect)
-  daemonOptions(program.command('start').description('start the daemon in the background (no-op if it is running)')).action(
-    async (opts: Record<string, unknown>) => {
-      const { startCommand } = await import('./commands/daemon.js')
-      await startCommand(opts)
-    },
-  )
+  daemonOptions(
+    program
+      .command('start')
+      .description('start the daemon in the background (no-op if it is running)'),
+  ).action(async (opts: Record<string, unknown>) => {
+    const { startCommand } = await import('./commands/daemon.js')
+    await startCommand(opts)
+  })
   program
     .command('stop')
     .description('stop the background daemon gracefully')
@@ -58,13 +69,17 @@ export function buildProgram(): Command {
     })
   program
     .command('status')
-    .description('show the daemon: pid, address, uptime, content dir, live sessions (exit 3 if not running)')
+    .description(
+      'show the daemon: pid, address, uptime, content dir, live sessions (exit 3 if not running)',
+    )
     .option('--state-dir <dir>', 'state dir of the daemon')
     .action(async (opts: Record<string, unknown>) => {
       const { statusCommand } = await import('./commands/daemon.js')
       await statusCommand(opts)
     })
-  daemonOptions(program.command('restart').description('stop, then start the background daemon')).action(async (opts: Record<string, unknown>) => {
+  daemonOptions(
+    program.command('restart').description('stop, then start the background daemon'),
+  ).action(async (opts: Record<string, unknown>) => {
     const { restartCommand } = await import('./commands/daemon.js')
     await restartCommand(opts)
   })
@@ -73,7 +88,7 @@ export function buildProgram(): Command {
     .command('token')
     .description('print a new session token for the running daemon (for curl and scripts)')
     .option('--state-dir <dir>', 'state dir of the daemon')
-    .option('--ttl <duration>', 'lifetime, e.g. 1h (default: the daemon\'s session lifetime)')
+    .option('--ttl <duration>', "lifetime, e.g. 1h (default: the daemon's session lifetime)")
     .action(async (opts: Record<string, unknown>) => {
       const { tokenCommand } = await import('./commands/token.js')
       await tokenCommand(opts)
@@ -82,27 +97,38 @@ export function buildProgram(): Command {
   const installOptions = (cmd: Command): Command =>
     cmd
       .option('--project', 'this project: .mcp.json and .claude/settings.json (default)')
-      .option('--user', "your user: ~/.claude.json and ~/.claude/settings.json")
+      .option('--user', 'your user: ~/.claude.json and ~/.claude/settings.json')
       .option('--project-dir <dir>', 'project root (default: the current directory)')
       .option('--name <name>', 'MCP server name (default: briefd)')
       .option('--state-dir <dir>', 'state dir of the daemon')
-  installOptions(program.command('install').description('add the MCP server, session hooks and read-deny rules to Claude Code'))
+  installOptions(
+    program
+      .command('install')
+      .description('add the MCP server, session hooks and read-deny rules to Claude Code'),
+  )
     .option('--content <dir>', 'content dir for the daemon the hooks start')
     .option('--tools <file>', 'tools manifest for briefd mcp')
     .action(async (opts: Record<string, unknown>) => {
       const { installCommand } = await import('./commands/install.js')
       installCommand(opts)
     })
-  installOptions(program.command('uninstall').description('remove exactly what briefd install added')).action(async (opts: Record<string, unknown>) => {
+  installOptions(
+    program.command('uninstall').description('remove exactly what briefd install added'),
+  ).action(async (opts: Record<string, unknown>) => {
     const { uninstallCommand } = await import('./commands/install.js')
     uninstallCommand(opts)
   })
 
   program
     .command('doctor')
-    .description('check everything briefd needs, each with a one-line fix (exit 1 if any check fails)')
+    .description(
+      'check everything briefd needs, each with a one-line fix (exit 1 if any check fails)',
+    )
     .option('--state-dir <dir>', 'state dir of the daemon')
-    .option('--project-dir <dir>', 'project whose Claude Code config to check (default: the current directory)')
+    .option(
+      '--project-dir <dir>',
+      'project whose Claude Code config to check (default: the current directory)',
+    )
     .option('--no-mcp', 'skip the end-to-end briefd mcp check')
     .action(async (opts: Record<string, unknown>) => {
       const { doctorCommand } = await import('./commands/doctor.js')
@@ -112,7 +138,9 @@ export function buildProgram(): Command {
   const key = program.command('key').description('manage the session signing keys')
   key
     .command('rotate')
-    .description('sign new tokens with a new key; tokens signed with the old key stay valid until they expire')
+    .description(
+      'sign new tokens with a new key; tokens signed with the old key stay valid until they expire',
+    )
     .option('--state-dir <dir>', 'state dir of the daemon')
     .action(async (opts: Record<string, unknown>) => {
       const { keyRotateCommand } = await import('./commands/key.js')
@@ -121,21 +149,35 @@ export function buildProgram(): Command {
 
   const session = program
     .command('session')
-    .description('host session hooks: write or remove the token file of the host process (nothing on stdout; a failure is one stderr line and exit 0)')
+    .description(
+      'host session hooks: write or remove the token file of the host process (nothing on stdout; a failure is one stderr line and exit 0)',
+    )
   const sessionCommand = (name: 'start' | 'end', description: string): Command =>
     session
       .command(name)
       .description(description)
       .option('--state-dir <dir>', 'state dir of the daemon')
-      .option('--token-file <path>', "token file to use instead of the host's (like BRIEFD_TOKEN_FILE)")
-      .option('--deadline <ms>', `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`)
-  sessionCommand('start', "get a session token and write it to the host's token file (the SessionStart hook)")
+      .option(
+        '--token-file <path>',
+        "token file to use instead of the host's (like BRIEFD_TOKEN_FILE)",
+      )
+      .option(
+        '--deadline <ms>',
+        `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`,
+      )
+  sessionCommand(
+    'start',
+    "get a session token and write it to the host's token file (the SessionStart hook)",
+  )
     .option('--content <dir>', 'start the daemon with this content dir when none is running')
     .action(async (opts: Record<string, unknown>) => {
       const { sessionStartCommand } = await import('./commands/session.js')
       await sessionStartCommand(opts)
     })
-  sessionCommand('end', "revoke the host's session token and delete its token file (the SessionEnd hook)").action(async (opts: Record<string, unknown>) => {
+  sessionCommand(
+    'end',
+    "revoke the host's session token and delete its token file (the SessionEnd hook)",
+  ).action(async (opts: Record<string, unknown>) => {
     const { sessionEndCommand } = await import('./commands/session.js')
     await sessionEndCommand(opts)
   })
@@ -180,7 +222,9 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`briefd: ${err.message}\n`)
       return 1
     }
-    process.stderr.write(`briefd: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`)
+    process.stderr.write(
+      `briefd: unexpected error: ${err instanceof Error ? err.message : String(err)}\n`,
+    )
     return 1
   }
 }

@@ -19,7 +19,12 @@ import type { Env } from '../shared/paths.js'
 import { ContentCache, DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from './content-cache.js'
 import { documentPath, fetchDocument, type DaemonDocument, type DocumentKind } from './documents.js'
 import { renderTemplate, type RenderValue } from './render.js'
-import { readSessionToken, waitForSessionToken, type SessionToken, type TokenLocator } from './session-token.js'
+import {
+  readSessionToken,
+  waitForSessionToken,
+  type SessionToken,
+  type TokenLocator,
+} from './session-token.js'
 
 export const DEFAULT_TIMEOUT_MS = 500
 export const DEFAULT_GRACE_MS = 1500
@@ -95,8 +100,16 @@ export class BriefdClient {
   #refusedToken: string | undefined
 
   constructor(options: BriefdClientOptions = {}) {
-    for (const [name, v] of [['timeoutMs', options.timeoutMs], ['cacheTtlMs', options.cacheTtlMs], ['cacheMaxEntries', options.cacheMaxEntries], ['graceMs', options.graceMs]] as const) {
-      if (v !== undefined && (!Number.isSafeInteger(v) || v < (name === 'graceMs' ? 0 : 1))) throw new TypeError(`BriefdClient: ${name} must be a ${name === 'graceMs' ? 'non-negative' : 'positive'} integer`)
+    for (const [name, v] of [
+      ['timeoutMs', options.timeoutMs],
+      ['cacheTtlMs', options.cacheTtlMs],
+      ['cacheMaxEntries', options.cacheMaxEntries],
+      ['graceMs', options.graceMs],
+    ] as const) {
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < (name === 'graceMs' ? 0 : 1)))
+        throw new TypeError(
+          `BriefdClient: ${name} must be a ${name === 'graceMs' ? 'non-negative' : 'positive'} integer`,
+        )
     }
     this.#env = options.env ?? process.env
     this.#locate = options.locateTokenFile
@@ -146,12 +159,21 @@ export class BriefdClient {
    * A template rendered with `vars` as plain text (see render.ts). The fallback, if given,
    * is rendered with the same values.
    */
-  async render(name: string, vars: Readonly<Record<string, RenderValue>>, options: ContentOptions = {}): Promise<ContentResult> {
+  async render(
+    name: string,
+    vars: Readonly<Record<string, RenderValue>>,
+    options: ContentOptions = {},
+  ): Promise<ContentResult> {
     const r = await this.template(name, options)
     return { ...r, text: renderTemplate(r.text, vars) }
   }
 
-  async #get(kind: DocumentKind, name: string | undefined, options: ContentOptions, timeoutMs = this.#timeoutMs): Promise<ContentResult> {
+  async #get(
+    kind: DocumentKind,
+    name: string | undefined,
+    options: ContentOptions,
+    timeoutMs = this.#timeoutMs,
+  ): Promise<ContentResult> {
     let path: string
     try {
       path = documentPath(kind, name)
@@ -160,28 +182,57 @@ export class BriefdClient {
     }
     const lookup = await this.#cache.get(path, (cached) => this.#load(path, cached, timeoutMs))
     if (lookup.doc === undefined) return this.#fallback(options, lookup.error)
-    return { text: lookup.doc.content, source: lookup.source, ...(lookup.error ? { reason: lookup.error } : {}) }
+    return {
+      text: lookup.doc.content,
+      source: lookup.source,
+      ...(lookup.error ? { reason: lookup.error } : {}),
+    }
   }
 
   #fallback(options: ContentOptions, err: unknown): ContentResult {
-    const reason = err instanceof BriefdError ? err : new BriefdError('ERR_INTERNAL', 'content unavailable', { cause: err })
+    const reason =
+      err instanceof BriefdError
+        ? err
+        : new BriefdError('ERR_INTERNAL', 'content unavailable', { cause: err })
     return { text: options.fallback ?? '', source: 'fallback', reason }
   }
 
-  async #load(path: string, cached: DaemonDocument | undefined, timeoutMs: number): Promise<DaemonDocument> {
+  async #load(
+    path: string,
+    cached: DaemonDocument | undefined,
+    timeoutMs: number,
+  ): Promise<DaemonDocument> {
     const session = this.#usableToken()
     try {
-      return await fetchDocument({ daemonUrl: session.daemonUrl, token: session.token, path, timeoutMs, ...(cached ? { cached } : {}) })
+      return await fetchDocument({
+        daemonUrl: session.daemonUrl,
+        token: session.token,
+        path,
+        timeoutMs,
+        ...(cached ? { cached } : {}),
+      })
     } catch (err) {
       if (!isBriefdError(err, 'ERR_DAEMON_REJECTED') || !refusesToken(err.details.status)) throw err
       // The hook may have replaced the token since we read it (a new session after /clear): one re-read.
-      this.#logger.debug(`daemon refused the session token from ${session.path}; re-reading the token file once`)
+      this.#logger.debug(
+        `daemon refused the session token from ${session.path}; re-reading the token file once`,
+      )
       const again = readSessionToken(this.#env, this.#locate)
       if (again.token !== session.token) {
         try {
-          return await fetchDocument({ daemonUrl: again.daemonUrl, token: again.token, path, timeoutMs, ...(cached ? { cached } : {}) })
+          return await fetchDocument({
+            daemonUrl: again.daemonUrl,
+            token: again.token,
+            path,
+            timeoutMs,
+            ...(cached ? { cached } : {}),
+          })
         } catch (retryErr) {
-          if (isBriefdError(retryErr, 'ERR_DAEMON_REJECTED') && refusesToken(retryErr.details.status)) this.#refuse(again.token)
+          if (
+            isBriefdError(retryErr, 'ERR_DAEMON_REJECTED') &&
+            refusesToken(retryErr.details.status)
+          )
+            this.#refuse(again.token)
           throw retryErr
         }
       }
@@ -194,7 +245,11 @@ export class BriefdClient {
   #usableToken(): SessionToken {
     const session = readSessionToken(this.#env, this.#locate)
     if (session.token === this.#refusedToken) {
-      throw new BriefdError('ERR_DAEMON_REJECTED', `the daemon refused the session token in ${session.path}; waiting for a new one (start a new session)`, { details: { status: 401 } })
+      throw new BriefdError(
+        'ERR_DAEMON_REJECTED',
+        `the daemon refused the session token in ${session.path}; waiting for a new one (start a new session)`,
+        { details: { status: 401 } },
+      )
     }
     return session
   }

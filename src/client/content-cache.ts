@@ -32,7 +32,13 @@ export interface ContentCacheOptions {
 }
 
 function asBriefdError(err: unknown): BriefdError {
-  return err instanceof BriefdError ? err : new BriefdError('ERR_INTERNAL', `loading a document failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err })
+  return err instanceof BriefdError
+    ? err
+    : new BriefdError(
+        'ERR_INTERNAL',
+        `loading a document failed: ${err instanceof Error ? err.message : String(err)}`,
+        { cause: err },
+      )
 }
 
 interface Entry {
@@ -50,7 +56,9 @@ export class ContentCache {
   readonly #now: () => number
 
   constructor(options: ContentCacheOptions = {}) {
-    this.#lru = new LRUCache<string, Entry>({ max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES })
+    this.#lru = new LRUCache<string, Entry>({
+      max: options.maxEntries ?? DEFAULT_CACHE_MAX_ENTRIES,
+    })
     this.#ttlMs = options.ttlMs ?? DEFAULT_CACHE_TTL_MS
     this.#now = options.now ?? (() => performance.now())
   }
@@ -71,7 +79,8 @@ export class ContentCache {
    */
   get(key: string, load: DocumentLoader): Promise<CacheLookup> {
     const held = this.#lru.get(key)
-    if (held !== undefined && this.#now() < held.freshUntil) return Promise.resolve({ doc: held.doc, source: 'cache' })
+    if (held !== undefined && this.#now() < held.freshUntil)
+      return Promise.resolve({ doc: held.doc, source: 'cache' })
     const running = this.#inflight.get(key)
     if (running) return running
     const pending = this.#load(key, held?.doc, load).finally(() => this.#inflight.delete(key))
@@ -79,14 +88,19 @@ export class ContentCache {
     return pending
   }
 
-  async #load(key: string, stale: DaemonDocument | undefined, load: DocumentLoader): Promise<CacheLookup> {
+  async #load(
+    key: string,
+    stale: DaemonDocument | undefined,
+    load: DocumentLoader,
+  ): Promise<CacheLookup> {
     try {
       const doc = await load(stale)
       this.#lru.set(key, { doc, freshUntil: this.#now() + this.#ttlMs })
       return { doc, source: 'daemon' }
     } catch (thrown) {
       const error = asBriefdError(thrown)
-      if (stale !== undefined && isDaemonFailure(error)) return { doc: stale, source: 'stale', error }
+      if (stale !== undefined && isDaemonFailure(error))
+        return { doc: stale, source: 'stale', error }
       if (isRefusal(error)) this.#lru.delete(key)
       return { doc: undefined, error }
     }

@@ -11,9 +11,16 @@ import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
 /** The running daemon of `stateDir`; throws ERR_DAEMON_NOT_RUNNING when there is none. */
 export function locateDaemon(stateDir: string): DaemonInfo {
   const info = readDaemonInfo(stateDir)
-  if (!info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir} (start one with: briefd start --content <dir>)`)
+  if (!info)
+    throw new BriefdError(
+      'ERR_DAEMON_NOT_RUNNING',
+      `no daemon is running for state dir ${stateDir} (start one with: briefd start --content <dir>)`,
+    )
   if (!isProcessAlive(info.pid)) {
-    throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} (pid ${info.pid}) is no longer running (start one with: briefd start --content <dir>)`)
+    throw new BriefdError(
+      'ERR_DAEMON_NOT_RUNNING',
+      `the daemon of state dir ${stateDir} (pid ${info.pid}) is no longer running (start one with: briefd start --content <dir>)`,
+    )
   }
   return info
 }

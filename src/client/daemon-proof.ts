@@ -12,13 +12,21 @@ import { PROOF_PATH, proofChallenge, proofMatches } from '../shared/daemon-proof
 const MAX_RESPONSE_BYTES = 16 * 1024
 
 const untrusted = (host: string, why: string): BriefdError =>
-  new BriefdError('ERR_DAEMON_UNTRUSTED', `the daemon at ${host} did not prove it is ours (${why}); not sending a credential there`)
+  new BriefdError(
+    'ERR_DAEMON_UNTRUSTED',
+    `the daemon at ${host} did not prove it is ours (${why}); not sending a credential there`,
+  )
 
 /**
  * Resolves once the peer proved it holds the secret behind `bearer`; rejects with
  * ERR_DAEMON_UNTRUSTED otherwise, or ERR_DAEMON_REJECTED (401) when it says the token is void.
  */
-export function proveDaemon(socket: Socket, hostHeader: string, bearer: string, timeoutMs: number): Promise<void> {
+export function proveDaemon(
+  socket: Socket,
+  hostHeader: string,
+  bearer: string,
+  timeoutMs: number,
+): Promise<void> {
   const { request, expected } = proofChallenge(bearer)
   const body = JSON.stringify(request)
   return new Promise<void>((resolve, reject) => {
@@ -31,7 +39,13 @@ export function proveDaemon(socket: Socket, hostHeader: string, bearer: string, 
       if (err) reject(err)
       else resolve()
     }
-    const onError = (err: Error): void => done(untrusted(hostHeader, `connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`))
+    const onError = (err: Error): void =>
+      done(
+        untrusted(
+          hostHeader,
+          `connection failed: ${(err as NodeJS.ErrnoException).code ?? err.message}`,
+        ),
+      )
     const onClose = (): void => done(untrusted(hostHeader, 'it closed the connection'))
     const onData = (chunk: Buffer): void => {
       buf = Buffer.concat([buf, chunk])
@@ -41,15 +55,29 @@ export function proveDaemon(socket: Socket, hostHeader: string, bearer: string, 
       const head = buf.subarray(0, end).toString('latin1')
       const status = /^HTTP\/1\.1 (\d{3}) /.exec(head)?.[1]
       const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1]
-      if (length === undefined || /\r\ntransfer-encoding:/i.test(head)) return done(untrusted(hostHeader, 'malformed answer'))
+      if (length === undefined || /\r\ntransfer-encoding:/i.test(head))
+        return done(untrusted(hostHeader, 'malformed answer'))
       if (buf.length < end + 4 + Number(length)) return
-      if (buf.length > end + 4 + Number(length)) return done(untrusted(hostHeader, 'unexpected bytes after the answer'))
-      if (status === '404') return done(untrusted(hostHeader, 'it does not know /v1/proof: an older daemon? restart it with `briefd restart`'))
+      if (buf.length > end + 4 + Number(length))
+        return done(untrusted(hostHeader, 'unexpected bytes after the answer'))
+      if (status === '404')
+        return done(
+          untrusted(
+            hostHeader,
+            'it does not know /v1/proof: an older daemon? restart it with `briefd restart`',
+          ),
+        )
       // The token names a key the daemon does not have: refused like any invalid token (the
       // client stops offering it). From an impostor this is only a denial of service, which it
       // has anyway; the credential itself was not sent.
       if (status === '401') {
-        return done(new BriefdError('ERR_DAEMON_REJECTED', `daemon at ${hostHeader} does not know the key of this session token (401)`, { details: { status: 401 } }))
+        return done(
+          new BriefdError(
+            'ERR_DAEMON_REJECTED',
+            `daemon at ${hostHeader} does not know the key of this session token (401)`,
+            { details: { status: 401 } },
+          ),
+        )
       }
       if (status !== '200') return done(untrusted(hostHeader, `it answered ${status ?? 'garbage'}`))
       let proof: unknown
@@ -60,7 +88,10 @@ export function proveDaemon(socket: Socket, hostHeader: string, bearer: string, 
       }
       done(proofMatches(proof, expected) ? undefined : untrusted(hostHeader, 'wrong proof'))
     }
-    const timer = setTimeout(() => done(untrusted(hostHeader, `no answer within ${timeoutMs} ms`)), timeoutMs)
+    const timer = setTimeout(
+      () => done(untrusted(hostHeader, `no answer within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
     socket.on('data', onData)
     socket.on('error', onError)
     socket.on('close', onClose)

@@ -20,7 +20,10 @@ export interface Deadline {
 }
 
 /** A deadline `budgetMs` from now. */
-export function createDeadline(budgetMs: number, now: () => number = () => performance.now()): Deadline {
+export function createDeadline(
+  budgetMs: number,
+  now: () => number = () => performance.now(),
+): Deadline {
   const end = now() + Math.max(0, budgetMs)
   const controller = new AbortController()
   const timer = setTimeout(() => controller.abort(), Math.max(0, budgetMs))
@@ -33,7 +36,10 @@ export function createDeadline(budgetMs: number, now: () => number = () => perfo
     remainingMs,
     check(step: string): void {
       if (controller.signal.aborted || remainingMs() === 0) {
-        throw new BriefdError('ERR_DEADLINE_EXCEEDED', `ran out of time (${Math.round(budgetMs)} ms budget) before ${step}`)
+        throw new BriefdError(
+          'ERR_DEADLINE_EXCEEDED',
+          `ran out of time (${Math.round(budgetMs)} ms budget) before ${step}`,
+        )
       }
     },
     dispose: () => clearTimeout(timer),

@@ -54,7 +54,9 @@ export function hostTokenPath(runtimeDir: string, host: HostIdentity): string {
  * undefined when no host can be determined. Throws BriefdError (ERR_DIR_UNSAFE) for an unsafe
  * runtime dir. Never creates anything.
  */
-export function locateTokenFile(env: Readonly<Record<string, string | undefined>> = process.env): TokenLocation | undefined {
+export function locateTokenFile(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TokenLocation | undefined {
   return locateTokenFileWith(env, {})
 }
 

@@ -19,12 +19,14 @@ export interface DaemonDocument {
 
 export type DocumentKind = 'instructions' | 'voice' | 'briefing' | 'template'
 
-
 /** The daemon path of a document; throws ERR_CONTENT_NAME_INVALID for a bad template name. */
 export function documentPath(kind: DocumentKind, name?: string): string {
   if (kind !== 'template') return `/v1/${kind}`
   if (name === undefined || !TEMPLATE_NAME_RE.test(name)) {
-    throw new BriefdError('ERR_CONTENT_NAME_INVALID', `template name ${JSON.stringify(String(name).slice(0, 80))} is invalid: 1–64 letters, digits, "_" and "-"`)
+    throw new BriefdError(
+      'ERR_CONTENT_NAME_INVALID',
+      `template name ${JSON.stringify(String(name).slice(0, 80))} is invalid: 1–64 letters, digits, "_" and "-"`,
+    )
   }
   return `/v1/templates/${name}`
 }
@@ -41,13 +43,23 @@ export interface FetchDocumentOptions {
 
 /** Is this failure a refusal by the daemon (no stale copy may be served)? */
 export function isRefusal(err: unknown): boolean {
-  return err instanceof BriefdError && (err.code === 'ERR_CONTENT_NOT_FOUND' || (err.code === 'ERR_DAEMON_REJECTED' && (err.details.status === 401 || err.details.status === 403)))
+  return (
+    err instanceof BriefdError &&
+    (err.code === 'ERR_CONTENT_NOT_FOUND' ||
+      (err.code === 'ERR_DAEMON_REJECTED' &&
+        (err.details.status === 401 || err.details.status === 403)))
+  )
 }
 
 /** Did the daemon fail (down, hung, 5xx, garbage), as opposed to refusing us? */
 export function isDaemonFailure(err: unknown): boolean {
   if (!(err instanceof BriefdError)) return false
-  if (err.code === 'ERR_DAEMON_UNREACHABLE' || err.code === 'ERR_DAEMON_TIMEOUT' || err.code === 'ERR_DAEMON_RESPONSE_INVALID') return true
+  if (
+    err.code === 'ERR_DAEMON_UNREACHABLE' ||
+    err.code === 'ERR_DAEMON_TIMEOUT' ||
+    err.code === 'ERR_DAEMON_RESPONSE_INVALID'
+  )
+    return true
   return err.code === 'ERR_DAEMON_REJECTED' && !isRefusal(err)
 }
 
@@ -72,13 +84,25 @@ export async function fetchDocument(o: FetchDocumentOptions): Promise<DaemonDocu
   if (res.status === 200) {
     const body = jsonBody(res)
     if (typeof body.content !== 'string' || typeof body.etag !== 'string') {
-      throw new BriefdError('ERR_DAEMON_RESPONSE_INVALID', `daemon answered ${o.path.startsWith('/v1/templates/') ? 'a template' : o.path} without content and etag`)
+      throw new BriefdError(
+        'ERR_DAEMON_RESPONSE_INVALID',
+        `daemon answered ${o.path.startsWith('/v1/templates/') ? 'a template' : o.path} without content and etag`,
+      )
     }
     return { content: body.content, etag: body.etag, daemonUrl: o.daemonUrl }
   }
-  if (res.status === 404) throw new BriefdError('ERR_CONTENT_NOT_FOUND', `the daemon has no ${o.path.slice(4)}`, { details: { status: 404 } })
+  if (res.status === 404)
+    throw new BriefdError('ERR_CONTENT_NOT_FOUND', `the daemon has no ${o.path.slice(4)}`, {
+      details: { status: 404 },
+    })
   if (res.status === 401 || res.status === 403) {
-    throw new BriefdError('ERR_DAEMON_REJECTED', `daemon at ${o.daemonUrl} rejected the session token (${res.status}); the session may have ended or expired`, { details: { status: res.status } })
+    throw new BriefdError(
+      'ERR_DAEMON_REJECTED',
+      `daemon at ${o.daemonUrl} rejected the session token (${res.status}); the session may have ended or expired`,
+      { details: { status: res.status } },
+    )
   }
-  throw new BriefdError('ERR_DAEMON_REJECTED', `daemon at ${o.daemonUrl} answered ${res.status}`, { details: { status: res.status } })
+  throw new BriefdError('ERR_DAEMON_REJECTED', `daemon at ${o.daemonUrl} answered ${res.status}`, {
+    details: { status: res.status },
+  })
 }

@@ -21,13 +21,42 @@ import { defaultProcessReader, type ProcessInfo, type ProcessReader } from './pr
  */
 export const LAUNCHERS: ReadonlySet<string> = new Set([
   // POSIX shells: hooks run through `/bin/sh -c`; wrapper scripts run under their shebang shell.
-  'sh', 'bash', 'dash', 'zsh', 'fish', 'ksh', 'mksh', 'pdksh', 'ash', 'busybox', 'csh', 'tcsh', 'yash',
+  'sh',
+  'bash',
+  'dash',
+  'zsh',
+  'fish',
+  'ksh',
+  'mksh',
+  'pdksh',
+  'ash',
+  'busybox',
+  'csh',
+  'tcsh',
+  'yash',
   // Package runners that put a bin on PATH and exec it (npm sets its title to `npm exec …`).
-  'npm', 'npx', 'pnpm', 'pnpx', 'yarn', 'bunx', 'corepack',
+  'npm',
+  'npx',
+  'pnpm',
+  'pnpx',
+  'yarn',
+  'bunx',
+  'corepack',
   // Exec wrappers that adjust the environment, limits or scheduling, then run their argument.
-  'env', 'timeout', 'nice', 'nohup', 'setsid', 'stdbuf', 'ionice', 'chrt', 'taskset', 'time', 'flock',
+  'env',
+  'timeout',
+  'nice',
+  'nohup',
+  'setsid',
+  'stdbuf',
+  'ionice',
+  'chrt',
+  'taskset',
+  'time',
+  'flock',
   // macOS exec wrappers.
-  'arch', 'caffeinate',
+  'arch',
+  'caffeinate',
 ])
 
 /**
@@ -36,9 +65,21 @@ export const LAUNCHERS: ReadonlySet<string> = new Set([
  */
 export const INTERPRETERS: ReadonlySet<string> = new Set(['node', 'nodejs', 'bun'])
 export const LAUNCHER_SCRIPTS: ReadonlySet<string> = new Set([
-  'npx-cli.js', 'npm-cli.js', 'npx', 'npm',
-  'pnpm.cjs', 'pnpm.mjs', 'pnpm.js', 'pnpm', 'pnpx.cjs', 'pnpx',
-  'yarn.js', 'yarn.cjs', 'yarn', 'corepack.cjs', 'corepack',
+  'npx-cli.js',
+  'npm-cli.js',
+  'npx',
+  'npm',
+  'pnpm.cjs',
+  'pnpm.mjs',
+  'pnpm.js',
+  'pnpm',
+  'pnpx.cjs',
+  'pnpx',
+  'yarn.js',
+  'yarn.cjs',
+  'yarn',
+  'corepack.cjs',
+  'corepack',
 ])
 
 /**
@@ -47,7 +88,16 @@ export const LAUNCHER_SCRIPTS: ReadonlySet<string> = new Set([
  * container whose entrypoint is the host itself (`docker run … claude`).
  */
 export const INIT_PROCESSES: ReadonlySet<string> = new Set([
-  'init', 'systemd', 'launchd', 'tini', 'docker-init', 'dumb-init', 'catatonit', 's6-svscan', 'runit', 'openrc-init',
+  'init',
+  'systemd',
+  'launchd',
+  'tini',
+  'docker-init',
+  'dumb-init',
+  'catatonit',
+  's6-svscan',
+  'runit',
+  'openrc-init',
 ])
 
 /** The names a process goes by (argv[0] base name, first word of its title, kernel name). */
@@ -107,6 +157,9 @@ export function findHostProcess(options: FindHostOptions = {}): HostIdentity | u
 }
 
 /** True while the process `host` names is still running (same pid *and* start time). */
-export function isHostAlive(host: HostIdentity, reader: ProcessReader = defaultProcessReader()): boolean {
+export function isHostAlive(
+  host: HostIdentity,
+  reader: ProcessReader = defaultProcessReader(),
+): boolean {
   return reader.read(host.pid)?.startTime === host.startTime
 }

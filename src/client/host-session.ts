@@ -27,7 +27,14 @@ import { findHostProcess, isHostAlive } from './host-process.js'
 import { defaultProcessReader, type ProcessReader } from './process-table.js'
 import { checkRuntimeDir, ensureRuntimeDir, resolveRuntimeDir } from './runtime-dir.js'
 import { requestSession, revokeSession } from './sessions.js'
-import { isExpired, readTokenFile, sessionTokenRecord, writeTokenFile, type HostIdentity, type TokenRecord } from './token-file.js'
+import {
+  isExpired,
+  readTokenFile,
+  sessionTokenRecord,
+  writeTokenFile,
+  type HostIdentity,
+  type TokenRecord,
+} from './token-file.js'
 import { sweepTokenFiles, type SweepResult } from './token-sweep.js'
 
 export interface HostSessionOptions {
@@ -70,10 +77,19 @@ interface Target {
 function resolveTarget(o: HostSessionOptions, reader: ProcessReader, create: boolean): Target {
   const env = o.env ?? process.env
   const explicit = o.tokenFile !== undefined ? resolve(o.tokenFile) : explicitTokenFile(env)
-  if (explicit !== undefined) return { path: explicit, source: 'env', setting: o.tokenFile !== undefined ? '--token-file' : 'BRIEFD_TOKEN_FILE', host: o.host ?? null }
+  if (explicit !== undefined)
+    return {
+      path: explicit,
+      source: 'env',
+      setting: o.tokenFile !== undefined ? '--token-file' : 'BRIEFD_TOKEN_FILE',
+      host: o.host ?? null,
+    }
   const host = o.host ?? findHostProcess({ reader })
   if (!host) {
-    throw new BriefdError('ERR_HOST_UNKNOWN', 'cannot tell which host process this session belongs to (no host above the launchers); set BRIEFD_TOKEN_FILE')
+    throw new BriefdError(
+      'ERR_HOST_UNKNOWN',
+      'cannot tell which host process this session belongs to (no host above the launchers); set BRIEFD_TOKEN_FILE',
+    )
   }
   const path = hostTokenPath(resolveRuntimeDir(env), host) // a malformed host throws before anything is created
   const dir = create ? ensureRuntimeDir(env) : resolveRuntimeDir(env)
@@ -104,7 +120,12 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const bootstrap = readBootstrapCredential(stateDir)
 
   deadline.check('asking the daemon for a session token')
-  const session = await requestSession({ url: daemon.url, bootstrap, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
+  const session = await requestSession({
+    url: daemon.url,
+    bootstrap,
+    timeoutMs: deadline.remainingMs(),
+    signal: deadline.signal,
+  }).catch((err: unknown) => {
     throw explainTimeout(err, daemon.url, deadline)
   })
   const record = sessionTokenRecord(session, daemon.url, target.host, new Date(now()))
@@ -114,22 +135,55 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
     writeTokenFile(target.path, record)
   } catch (err) {
     // Nobody will ever use this token: take it back rather than leave it live until expiry.
-    void revokeSession({ url: daemon.url, token: session.token, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch(() => false)
-    throw new BriefdError('ERR_FILE_WRITE_FAILED', `token file ${target.path} cannot be written (${errnoCode(err) ?? String(err)})`, { cause: err })
+    void revokeSession({
+      url: daemon.url,
+      token: session.token,
+      timeoutMs: deadline.remainingMs(),
+      signal: deadline.signal,
+    }).catch(() => false)
+    throw new BriefdError(
+      'ERR_FILE_WRITE_FAILED',
+      `token file ${target.path} cannot be written (${errnoCode(err) ?? String(err)})`,
+      { cause: err },
+    )
   }
 
   // Best effort from here on: the new token is in place, so a timeout is not a failure.
   const revoke = (r: TokenRecord): Promise<boolean> =>
-    revokeSession({ url: daemon.url, token: r.token, timeoutMs: deadline.remainingMs(), signal: deadline.signal })
-  const replaced = previous !== undefined && previous.token !== record.token && !isExpired(previous, now())
+    revokeSession({
+      url: daemon.url,
+      token: r.token,
+      timeoutMs: deadline.remainingMs(),
+      signal: deadline.signal,
+    })
+  const replaced =
+    previous !== undefined && previous.token !== record.token && !isExpired(previous, now())
   const [previousRevoked, swept] = await Promise.all([
-    replaced ? revoke(previous).catch((err: unknown) => logNotRevoked(logger, err)) : Promise.resolve(false),
+    replaced
+      ? revoke(previous).catch((err: unknown) => logNotRevoked(logger, err))
+      : Promise.resolve(false),
     target.dir === undefined
       ? Promise.resolve(undefined)
-      : sweepTokenFiles({ dir: target.dir, keep: basename(target.path), isAlive: (h) => isHostAlive(h, reader), revoke, now: now(), logger }),
+      : sweepTokenFiles({
+          dir: target.dir,
+          keep: basename(target.path),
+          isAlive: (h) => isHostAlive(h, reader),
+          revoke,
+          now: now(),
+          logger,
+        }),
   ])
-  logger.debug(`session ${record.session_id} written to ${target.path} (expires ${record.expires_at})`)
-  return { path: target.path, source: target.source, sessionId: record.session_id, expiresAt: record.expires_at, previousRevoked, swept }
+  logger.debug(
+    `session ${record.session_id} written to ${target.path} (expires ${record.expires_at})`,
+  )
+  return {
+    path: target.path,
+    source: target.source,
+    sessionId: record.session_id,
+    expiresAt: record.expires_at,
+    previousRevoked,
+    swept,
+  }
 }
 
 export interface EndOptions extends HostSessionOptions {
@@ -149,17 +203,21 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
   const { deadline } = o
   const now = o.now ?? Date.now
   if (o.reason !== undefined && HOST_CONTINUES_REASONS.has(o.reason)) {
-    o.logger.debug(`SessionEnd reason ${o.reason}: the host carries on, its token is kept for the SessionStart that follows`)
+    o.logger.debug(
+      `SessionEnd reason ${o.reason}: the host carries on, its token is kept for the SessionStart that follows`,
+    )
     return { path: undefined, action: 'kept', revoked: false }
   }
   const target = resolveTarget(o, o.reader ?? defaultProcessReader(), false)
   // No runtime dir yet: no start ever ran for this user, so there is nothing to end.
-  if (target.dir !== undefined && !checkRuntimeDir(target.dir)) return { path: target.path, action: 'none', revoked: false }
+  if (target.dir !== undefined && !checkRuntimeDir(target.dir))
+    return { path: target.path, action: 'none', revoked: false }
   let record: TokenRecord
   try {
     record = readTokenFile(target.path)
   } catch (err) {
-    if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) return { path: target.path, action: 'none', revoked: false }
+    if (isBriefdError(err, 'ERR_FILE_NOT_FOUND'))
+      return { path: target.path, action: 'none', revoked: false }
     // A corrupt file holds no usable token; an unsafe one (symlink, foreign) is not ours to
     // touch, and neither is an explicit path that does not hold a briefd token (module doc).
     if (isBriefdError(err, 'ERR_FILE_INVALID')) {
@@ -177,13 +235,22 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     // moved, and whoever now holds the old port must not receive the token.
     const daemon = locateDaemon(o.stateDir ?? defaultStateDir(o.env ?? process.env))
     deadline.check('revoking the session token')
-    const revoked = await revokeSession({ url: daemon.url, token: record.token, timeoutMs: deadline.remainingMs(), signal: deadline.signal }).catch((err: unknown) => {
+    const revoked = await revokeSession({
+      url: daemon.url,
+      token: record.token,
+      timeoutMs: deadline.remainingMs(),
+      signal: deadline.signal,
+    }).catch((err: unknown) => {
       throw explainTimeout(err, daemon.url, deadline)
     })
     return { path: target.path, action: 'removed', revoked }
   } catch (err) {
     if (err instanceof BriefdError) {
-      throw new BriefdError(err.code, `token file removed, but the token was not revoked (it expires ${record.expires_at}): ${err.message}`, { cause: err })
+      throw new BriefdError(
+        err.code,
+        `token file removed, but the token was not revoked (it expires ${record.expires_at}): ${err.message}`,
+        { cause: err },
+      )
     }
     throw err
   }
@@ -202,7 +269,11 @@ async function locateOrStartDaemon(stateDir: string, o: HostSessionOptions): Pro
 /** A timeout or a cancel on our own deadline says the same thing to the user: the daemon is stuck. */
 function explainTimeout(err: unknown, url: string, deadline: Deadline): unknown {
   if (!isBriefdError(err, 'ERR_DAEMON_TIMEOUT')) return err
-  return new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd restart)`, { cause: err })
+  return new BriefdError(
+    'ERR_DAEMON_TIMEOUT',
+    `daemon at ${url} did not answer within ${deadline.budgetMs} ms (is it hung? restart it with: briefd restart)`,
+    { cause: err },
+  )
 }
 
 /**
@@ -221,8 +292,16 @@ function readReplaceable(target: Target): TokenRecord | undefined {
 }
 
 /** The one-line refusal for an explicit path that is not a briefd token file; never quotes its content. */
-function notOurs(target: Target, err: BriefdError, what: 'not deleted' | 'not replaced'): BriefdError {
-  return new BriefdError(err.code, `${err.message}; ${what}: ${target.setting ?? 'BRIEFD_TOKEN_FILE'} must name a briefd token file or a path where no file exists`, { cause: err })
+function notOurs(
+  target: Target,
+  err: BriefdError,
+  what: 'not deleted' | 'not replaced',
+): BriefdError {
+  return new BriefdError(
+    err.code,
+    `${err.message}; ${what}: ${target.setting ?? 'BRIEFD_TOKEN_FILE'} must name a briefd token file or a path where no file exists`,
+    { cause: err },
+  )
 }
 
 function readQuietly(path: string): TokenRecord | undefined {
@@ -234,6 +313,8 @@ function readQuietly(path: string): TokenRecord | undefined {
 }
 
 function logNotRevoked(logger: Logger, err: unknown): false {
-  logger.debug(`the replaced token was not revoked (it expires on its own): ${err instanceof Error ? err.message : String(err)}`)
+  logger.debug(
+    `the replaced token was not revoked (it expires on its own): ${err instanceof Error ? err.message : String(err)}`,
+  )
   return false
 }

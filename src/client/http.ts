@@ -14,7 +14,12 @@
  * connection (daemon down) free: reading /proc/net/tcp costs ~10 ms of kernel time, which 50
  * MCP servers retrying during an outage would otherwise pay on every call.
  */
-import { Agent, request as httpRequest, type ClientRequest, type ClientRequestArgs } from 'node:http'
+import {
+  Agent,
+  request as httpRequest,
+  type ClientRequest,
+  type ClientRequestArgs,
+} from 'node:http'
 import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
@@ -40,7 +45,10 @@ class DaemonAgent extends Agent {
     this.#checkOwner = checkOwner
   }
 
-  override createConnection(options: ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+  override createConnection(
+    options: ClientRequestArgs,
+    callback?: (err: Error | null, stream: Duplex) => void,
+  ): Duplex | null | undefined {
     const host = options.host ?? '127.0.0.1'
     const port = Number(options.port)
     const socket: Socket = netConnect({ host, port, keepAlive: true })
@@ -62,17 +70,26 @@ class DaemonAgent extends Agent {
       const hostHeader = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`
       assertPeerIsOurs(socket, host, port)
         .then(() => {
-          if (bearer === undefined) throw new BriefdError('ERR_DAEMON_UNTRUSTED', 'no credential to prove the daemon against')
-          return proveDaemon(socket, hostHeader, bearer, options.timeout ?? DEFAULT_PROOF_TIMEOUT_MS)
+          if (bearer === undefined)
+            throw new BriefdError(
+              'ERR_DAEMON_UNTRUSTED',
+              'no credential to prove the daemon against',
+            )
+          return proveDaemon(
+            socket,
+            hostHeader,
+            bearer,
+            options.timeout ?? DEFAULT_PROOF_TIMEOUT_MS,
+          )
         })
         .then(
-        () => {
-          if (failed) return // the connection broke while we looked
-          socket.off('error', fail)
-          callback?.(null, socket)
-        },
-        (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
-      )
+          () => {
+            if (failed) return // the connection broke while we looked
+            socket.off('error', fail)
+            callback?.(null, socket)
+          },
+          (err: unknown) => fail(err instanceof Error ? err : new Error(String(err))),
+        )
     })
     // Handed over in the callback: nothing is written to the socket before that.
     return undefined
@@ -113,12 +130,24 @@ export function parseDaemonUrl(url: string): URL {
   try {
     u = new URL(url)
   } catch (err) {
-    throw new BriefdError('ERR_CONFIG_INVALID', `daemon URL ${JSON.stringify(url)} is not a URL`, { cause: err })
+    throw new BriefdError('ERR_CONFIG_INVALID', `daemon URL ${JSON.stringify(url)} is not a URL`, {
+      cause: err,
+    })
   }
   const host = u.hostname.replace(/^\[|\]$/g, '')
-  const loopback = host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
-  if (u.protocol !== 'http:' || !loopback || u.username !== '' || u.password !== '' || u.port === '') {
-    throw new BriefdError('ERR_CONFIG_INVALID', `daemon URL ${JSON.stringify(url)} must be http://127.0.0.1:<port> or http://[::1]:<port>`)
+  const loopback =
+    host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  if (
+    u.protocol !== 'http:' ||
+    !loopback ||
+    u.username !== '' ||
+    u.password !== '' ||
+    u.port === ''
+  ) {
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      `daemon URL ${JSON.stringify(url)} must be http://127.0.0.1:<port> or http://[::1]:<port>`,
+    )
   }
   return u
 }
@@ -158,20 +187,35 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
         // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
         timeout: req.timeoutMs,
       }
-      const r = httpRequest(
-        options,
-        (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length
-            if (size > maxBytes) finish(new BriefdError('ERR_DAEMON_RESPONSE_INVALID', `daemon response larger than ${maxBytes} bytes`))
-            else chunks.push(chunk)
-          })
-          res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }))
-          res.on('error', (err) => finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} broke the connection`, { cause: err })))
-        },
-      )
+      const r = httpRequest(options, (res) => {
+        const chunks: Buffer[] = []
+        let size = 0
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length
+          if (size > maxBytes)
+            finish(
+              new BriefdError(
+                'ERR_DAEMON_RESPONSE_INVALID',
+                `daemon response larger than ${maxBytes} bytes`,
+              ),
+            )
+          else chunks.push(chunk)
+        })
+        res.on('end', () =>
+          finish(undefined, {
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          }),
+        )
+        res.on('error', (err) =>
+          finish(
+            new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} broke the connection`, {
+              cause: err,
+            }),
+          ),
+        )
+      })
       current = r
       r.on('error', (err) => {
         if (settled) return
@@ -179,13 +223,37 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
         const code = (err as NodeJS.ErrnoException).code
         // A kept-alive connection the daemon closed (idle timeout, restart) just as we reused
         // it: try once more on a new connection. Not for POST, which must not run twice.
-        if (retry && r.reusedSocket && req.method !== 'POST' && (code === 'ECONNRESET' || code === 'EPIPE')) return send(false)
-        finish(new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} is not reachable (${code ?? err.message})`, { cause: err }))
+        if (
+          retry &&
+          r.reusedSocket &&
+          req.method !== 'POST' &&
+          (code === 'ECONNRESET' || code === 'EPIPE')
+        )
+          return send(false)
+        finish(
+          new BriefdError(
+            'ERR_DAEMON_UNREACHABLE',
+            `daemon at ${req.url} is not reachable (${code ?? err.message})`,
+            { cause: err },
+          ),
+        )
       })
       r.end(req.body)
     }
-    const timer = setTimeout(() => finish(new BriefdError('ERR_DAEMON_TIMEOUT', `daemon at ${req.url} did not answer within ${req.timeoutMs} ms`)), req.timeoutMs)
-    const onAbort = (): void => finish(new BriefdError('ERR_DAEMON_TIMEOUT', `request to the daemon at ${req.url} was cancelled`))
+    const timer = setTimeout(
+      () =>
+        finish(
+          new BriefdError(
+            'ERR_DAEMON_TIMEOUT',
+            `daemon at ${req.url} did not answer within ${req.timeoutMs} ms`,
+          ),
+        ),
+      req.timeoutMs,
+    )
+    const onAbort = (): void =>
+      finish(
+        new BriefdError('ERR_DAEMON_TIMEOUT', `request to the daemon at ${req.url} was cancelled`),
+      )
     if (req.signal?.aborted) return onAbort()
     req.signal?.addEventListener('abort', onAbort, { once: true })
     send(true)
@@ -196,9 +264,13 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
 export function jsonBody(res: DaemonResponse): Record<string, unknown> {
   try {
     const v: unknown = JSON.parse(res.body)
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>
+    if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      return v as Record<string, unknown>
   } catch {
     // fall through to the error below
   }
-  throw new BriefdError('ERR_DAEMON_RESPONSE_INVALID', `daemon answered ${res.status} with a body that is not a JSON object`)
+  throw new BriefdError(
+    'ERR_DAEMON_RESPONSE_INVALID',
+    `daemon answered ${res.status} with a body that is not a JSON object`,
+  )
 }

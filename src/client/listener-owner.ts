@@ -32,7 +32,11 @@ const hexPort = (port: number): string => port.toString(16).toUpperCase().padSta
  * In the text of one /proc/net/tcp{,6} table: uid of the live socket at `serverPort` whose
  * remote port is `clientPort` (the server side of our connection), or null.
  */
-export function findAcceptingUid(table: string, serverPort: number, clientPort: number): number | null {
+export function findAcceptingUid(
+  table: string,
+  serverPort: number,
+  clientPort: number,
+): number | null {
   const server = `:${hexPort(serverPort)}`
   const client = `:${hexPort(clientPort)}`
   // The table can hold thousands of sockets (TIME_WAIT after a busy minute): look only at the
@@ -42,10 +46,14 @@ export function findAcceptingUid(table: string, serverPort: number, clientPort: 
     const start = table.lastIndexOf('\n', at) + 1
     const end = table.indexOf('\n', at)
     // sl local_address rem_address st tx:rx tr:when retrnsmt uid …
-    const f = table.slice(start, end < 0 ? undefined : end).trim().split(/\s+/)
+    const f = table
+      .slice(start, end < 0 ? undefined : end)
+      .trim()
+      .split(/\s+/)
     // Only a live server side: ESTABLISHED (01) or SYN_RECV (03, not yet accepted). A
     // TIME_WAIT row left by an earlier connection on the same ports shows uid 0, not the owner's.
-    if ((f[3] === '01' || f[3] === '03') && f[1]?.endsWith(server) && f[2]?.endsWith(client)) return Number(f[7])
+    if ((f[3] === '01' || f[3] === '03') && f[1]?.endsWith(server) && f[2]?.endsWith(client))
+      return Number(f[7])
   }
   return null
 }
@@ -78,16 +86,26 @@ export async function assertPeerIsOurs(socket: Socket, host: string, port: numbe
   if (process.platform !== 'linux' || typeof process.geteuid !== 'function') return
   const me = process.geteuid()
   const clientPort = socket.localPort
-  if (clientPort === undefined) throw new BriefdError('ERR_DAEMON_UNTRUSTED', `connection to ${host}:${port} has no local port; not sending a credential`)
+  if (clientPort === undefined)
+    throw new BriefdError(
+      'ERR_DAEMON_UNTRUSTED',
+      `connection to ${host}:${port} has no local port; not sending a credential`,
+    )
   for (let attempt = 1; ; attempt++) {
     const uid = acceptingUid(port, clientPort)
     if (uid === undefined) return // no /proc: treated like the platforms without the check
     if (uid === me) return
     if (uid !== null) {
-      throw new BriefdError('ERR_DAEMON_UNTRUSTED', `port ${port} on ${host} is held by uid ${uid}, not by you; not sending a credential there (is the daemon down?)`)
+      throw new BriefdError(
+        'ERR_DAEMON_UNTRUSTED',
+        `port ${port} on ${host} is held by uid ${uid}, not by you; not sending a credential there (is the daemon down?)`,
+      )
     }
     if (attempt >= LOOKUP_ATTEMPTS) {
-      throw new BriefdError('ERR_DAEMON_UNTRUSTED', `cannot tell who accepted the connection to port ${port} on ${host}; not sending a credential there`)
+      throw new BriefdError(
+        'ERR_DAEMON_UNTRUSTED',
+        `cannot tell who accepted the connection to port ${port} on ${host}; not sending a credential there`,
+      )
     }
     await sleep(LOOKUP_RETRY_MS)
   }

@@ -29,7 +29,9 @@ export interface ProcessReader {
  * spaces and `)`, so fields are counted from the last `)`. Start time is field 22 (clock
  * ticks after boot): together with the pid it names one process for the life of the system.
  */
-export function parseProcStat(text: string): { pid: number; ppid: number; startTime: string; name: string } | undefined {
+export function parseProcStat(
+  text: string,
+): { pid: number; ppid: number; startTime: string; name: string } | undefined {
   const open = text.indexOf('(')
   const close = text.lastIndexOf(')')
   if (open < 0 || close < open) return undefined
@@ -38,7 +40,8 @@ export function parseProcStat(text: string): { pid: number; ppid: number; startT
   // rest[0] is field 3 (state), so field n is rest[n - 3].
   const ppid = Number(rest[1])
   const startTime = rest[19] ?? ''
-  if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !/^[0-9]+$/.test(startTime)) return undefined
+  if (!Number.isSafeInteger(pid) || !Number.isSafeInteger(ppid) || !/^[0-9]+$/.test(startTime))
+    return undefined
   return { pid, ppid, startTime, name: text.slice(open + 1, close) }
 }
 
@@ -69,7 +72,8 @@ export function procfsReader(root = '/proc'): ProcessReader {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
 // `pid ppid lstart args`, lstart as C-locale `Www Mmm dd hh:mm:ss yyyy`.
-const PS_LINE_RE = /^\s*(\d+)\s+(\d+)\s+[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})(?:\s(.*))?$/
+const PS_LINE_RE =
+  /^\s*(\d+)\s+(\d+)\s+[A-Z][a-z]{2}\s+([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{2}):(\d{2}):(\d{2})\s+(\d{4})(?:\s(.*))?$/
 
 /**
  * Parses `ps -A -o pid=,ppid=,lstart=,args=` run with `LC_ALL=C TZ=UTC`. The start time
@@ -83,9 +87,13 @@ export function parsePsTable(text: string): Map<number, ProcessInfo> {
     if (!m) continue
     const month = MONTHS.indexOf(m[3] ?? '')
     if (month < 0) continue
-    const seconds = Date.UTC(Number(m[8]), month, Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7])) / 1000
+    const seconds =
+      Date.UTC(Number(m[8]), month, Number(m[4]), Number(m[5]), Number(m[6]), Number(m[7])) / 1000
     const pid = Number(m[1])
-    const argv = (m[9] ?? '').trim().split(/\s+/).filter((a) => a !== '')
+    const argv = (m[9] ?? '')
+      .trim()
+      .split(/\s+/)
+      .filter((a) => a !== '')
     table.set(pid, { pid, ppid: Number(m[2]), startTime: String(seconds), argv, name: '' })
   }
   return table

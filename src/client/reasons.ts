@@ -22,7 +22,9 @@ export function describeUnavailable(reason: BriefdError | undefined): string {
     case 'ERR_DAEMON_TIMEOUT':
       return 'the briefd daemon did not answer in time'
     case 'ERR_DAEMON_REJECTED':
-      return reason.details.status === 401 || reason.details.status === 403 ? 'the session token was rejected' : 'the briefd daemon failed'
+      return reason.details.status === 401 || reason.details.status === 403
+        ? 'the session token was rejected'
+        : 'the briefd daemon failed'
     case 'ERR_DAEMON_RESPONSE_INVALID':
       return 'the briefd daemon sent an invalid answer'
     case 'ERR_CONTENT_NOT_FOUND':

@@ -7,7 +7,8 @@
  */
 
 /** A value a placeholder can take: a scalar, or a list rendered one item per line. */
-export type RenderValue = string | number | boolean | readonly (string | number | boolean)[] | null | undefined
+export type RenderValue =
+  string | number | boolean | readonly (string | number | boolean)[] | null | undefined
 
 /** `{{name}}` or `{{ name }}`; names as allowed for tool argument properties. */
 export const PLACEHOLDER_RE = /\{\{\s*([A-Za-z_][A-Za-z0-9_-]{0,63})\s*\}\}/g
@@ -19,8 +20,13 @@ function text(v: RenderValue): string {
 }
 
 /** Renders `template` with `vars`; only own properties of `vars` are looked up. */
-export function renderTemplate(template: string, vars: Readonly<Record<string, RenderValue>>): string {
-  return template.replace(PLACEHOLDER_RE, (_match, name: string) => (Object.hasOwn(vars, name) ? text(vars[name]) : ''))
+export function renderTemplate(
+  template: string,
+  vars: Readonly<Record<string, RenderValue>>,
+): string {
+  return template.replace(PLACEHOLDER_RE, (_match, name: string) =>
+    Object.hasOwn(vars, name) ? text(vars[name]) : '',
+  )
 }
 
 /** The placeholder names a template uses, in order of first use. */

@@ -30,10 +30,16 @@ const POLL_MS = 20
 /** Finds the token file for an environment (host discovery, or a host's own scheme). */
 export type TokenLocator = (env: Env) => TokenLocation | undefined
 
-export function readSessionToken(env: Env, locate: TokenLocator = locateTokenFileForThisProcess): SessionToken {
+export function readSessionToken(
+  env: Env,
+  locate: TokenLocator = locateTokenFileForThisProcess,
+): SessionToken {
   const location = locate(env)
   if (!location) {
-    throw new BriefdError('ERR_TOKEN_NOT_FOUND', 'no session token: BRIEFD_TOKEN_FILE is not set and no token file exists for this host (is the SessionStart hook installed?)')
+    throw new BriefdError(
+      'ERR_TOKEN_NOT_FOUND',
+      'no session token: BRIEFD_TOKEN_FILE is not set and no token file exists for this host (is the SessionStart hook installed?)',
+    )
   }
   let record: TokenRecord
   try {
@@ -41,16 +47,29 @@ export function readSessionToken(env: Env, locate: TokenLocator = locateTokenFil
   } catch (err) {
     if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) {
       // `pending`: the hook may still be writing it, worth waiting for at start-up.
-      throw new BriefdError('ERR_TOKEN_NOT_FOUND', `no session token: token file ${location.path} does not exist`, { cause: err, details: { pending: true } })
+      throw new BriefdError(
+        'ERR_TOKEN_NOT_FOUND',
+        `no session token: token file ${location.path} does not exist`,
+        { cause: err, details: { pending: true } },
+      )
     }
     throw err
   }
   try {
     parseDaemonUrl(record.daemon_url)
   } catch (err) {
-    throw new BriefdError('ERR_FILE_INVALID', `token file ${location.path} names a daemon that is not on loopback; refusing to send the token there`, { cause: err })
+    throw new BriefdError(
+      'ERR_FILE_INVALID',
+      `token file ${location.path} names a daemon that is not on loopback; refusing to send the token there`,
+      { cause: err },
+    )
   }
-  return { token: record.token, daemonUrl: record.daemon_url, expiresAt: record.expires_at, path: location.path }
+  return {
+    token: record.token,
+    daemonUrl: record.daemon_url,
+    expiresAt: record.expires_at,
+    path: location.path,
+  }
 }
 
 /**
@@ -58,13 +77,23 @@ export function readSessionToken(env: Env, locate: TokenLocator = locateTokenFil
  * the token file does not exist. A refused file, or no token file location at all, ends the
  * wait at once: neither will fix itself.
  */
-export async function waitForSessionToken(env: Env, deadline: number, now: () => number = Date.now, locate: TokenLocator = locateTokenFileForThisProcess): Promise<SessionToken> {
+export async function waitForSessionToken(
+  env: Env,
+  deadline: number,
+  now: () => number = Date.now,
+  locate: TokenLocator = locateTokenFileForThisProcess,
+): Promise<SessionToken> {
   for (;;) {
     try {
       return readSessionToken(env, locate)
     } catch (err) {
       const remaining = deadline - now()
-      if (!isBriefdError(err, 'ERR_TOKEN_NOT_FOUND') || err.details.pending !== true || remaining <= 0) throw err
+      if (
+        !isBriefdError(err, 'ERR_TOKEN_NOT_FOUND') ||
+        err.details.pending !== true ||
+        remaining <= 0
+      )
+        throw err
       await sleep(Math.min(POLL_MS, remaining))
     }
   }

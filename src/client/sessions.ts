@@ -28,7 +28,9 @@ function rejected(status: number, body: string): BriefdError {
   } catch {
     // not JSON; the status alone will do
   }
-  return new BriefdError('ERR_DAEMON_REJECTED', `daemon answered ${status}${code}`, { details: { status } })
+  return new BriefdError('ERR_DAEMON_REJECTED', `daemon answered ${status}${code}`, {
+    details: { status },
+  })
 }
 
 export async function requestSession(o: RequestSessionOptions): Promise<IssuedSession> {
@@ -43,13 +45,24 @@ export async function requestSession(o: RequestSessionOptions): Promise<IssuedSe
   })
   if (res.status !== 201) {
     if (res.status === 401) {
-      throw new BriefdError('ERR_DAEMON_REJECTED', 'daemon rejected the bootstrap credential (does it belong to the daemon of this state dir?)', { details: { status: 401 } })
+      throw new BriefdError(
+        'ERR_DAEMON_REJECTED',
+        'daemon rejected the bootstrap credential (does it belong to the daemon of this state dir?)',
+        { details: { status: 401 } },
+      )
     }
     throw rejected(res.status, res.body)
   }
   const v = jsonBody(res)
-  if (typeof v.token !== 'string' || typeof v.session_id !== 'string' || typeof v.expires_at !== 'string') {
-    throw new BriefdError('ERR_DAEMON_RESPONSE_INVALID', 'daemon answered 201 without token, session_id and expires_at')
+  if (
+    typeof v.token !== 'string' ||
+    typeof v.session_id !== 'string' ||
+    typeof v.expires_at !== 'string'
+  ) {
+    throw new BriefdError(
+      'ERR_DAEMON_RESPONSE_INVALID',
+      'daemon answered 201 without token, session_id and expires_at',
+    )
   }
   return { token: v.token, session_id: v.session_id, expires_at: v.expires_at }
 }

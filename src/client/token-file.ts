@@ -52,8 +52,12 @@ export function writeTokenFile(path: string, record: TokenRecord): void {
 
 /** Reads and validates a token file. Throws ERR_FILE_NOT_FOUND, ERR_FILE_UNSAFE or ERR_FILE_INVALID. */
 export function readTokenFile(path: string): TokenRecord {
-  const raw = readSecretFile(path, { label: 'token file', maxBytes: MAX_TOKEN_FILE_BYTES }).toString('utf8')
-  const bad = (why: string): BriefdError => new BriefdError('ERR_FILE_INVALID', `token file ${path} is invalid: ${why}`)
+  const raw = readSecretFile(path, {
+    label: 'token file',
+    maxBytes: MAX_TOKEN_FILE_BYTES,
+  }).toString('utf8')
+  const bad = (why: string): BriefdError =>
+    new BriefdError('ERR_FILE_INVALID', `token file ${path} is invalid: ${why}`)
   let v: unknown
   try {
     v = JSON.parse(raw)
@@ -65,12 +69,14 @@ export function readTokenFile(path: string): TokenRecord {
   if (r.version !== 1) throw bad('unknown version')
   if (typeof r.token !== 'string' || r.token === '') throw bad('no token')
   if (typeof r.session_id !== 'string') throw bad('no session_id')
-  if (typeof r.expires_at !== 'string' || Number.isNaN(Date.parse(r.expires_at))) throw bad('no expires_at')
+  if (typeof r.expires_at !== 'string' || Number.isNaN(Date.parse(r.expires_at)))
+    throw bad('no expires_at')
   if (typeof r.daemon_url !== 'string') throw bad('no daemon_url')
   let host: HostIdentity | null = null
   if (r.host !== null && r.host !== undefined) {
     const h = r.host as Record<string, unknown>
-    if (typeof h !== 'object' || typeof h.pid !== 'number' || typeof h.startTime !== 'string') throw bad('malformed host')
+    if (typeof h !== 'object' || typeof h.pid !== 'number' || typeof h.startTime !== 'string')
+      throw bad('malformed host')
     host = { pid: h.pid, startTime: h.startTime }
   }
   return {
@@ -85,6 +91,10 @@ export function readTokenFile(path: string): TokenRecord {
 }
 
 /** True when the record's token has expired (with a small margin for clock skew). */
-export function isExpired(record: TokenRecord, now: number = Date.now(), marginMs = 5_000): boolean {
+export function isExpired(
+  record: TokenRecord,
+  now: number = Date.now(),
+  marginMs = 5_000,
+): boolean {
   return Date.parse(record.expires_at) <= now + marginMs
 }

@@ -46,7 +46,9 @@ export async function sweepTokenFiles(o: SweepOptions): Promise<SweepResult> {
   try {
     names = readdirSync(o.dir)
   } catch (err) {
-    o.logger.debug(`runtime dir ${o.dir} cannot be listed (${errnoCode(err) ?? String(err)}); nothing swept`)
+    o.logger.debug(
+      `runtime dir ${o.dir} cannot be listed (${errnoCode(err) ?? String(err)}); nothing swept`,
+    )
     return { removed, revoked: 0 }
   }
   const remove = (name: string): void => {
@@ -105,7 +107,9 @@ async function revokeQuietly(o: SweepOptions, record: TokenRecord): Promise<bool
   try {
     return (await o.revoke?.(record)) === true
   } catch (err) {
-    o.logger.debug(`token of a dead host (session ${record.session_id}) not revoked: ${err instanceof Error ? err.message : String(err)}`)
+    o.logger.debug(
+      `token of a dead host (session ${record.session_id}) not revoked: ${err instanceof Error ? err.message : String(err)}`,
+    )
     return false
   }
 }

@@ -8,7 +8,11 @@
 import { join } from 'node:path'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import { STATE_FILES } from '../shared/paths.js'
-import { createSecretFileExclusive, readSecretFile, removeFileIfExists } from '../shared/secure-fs.js'
+import {
+  createSecretFileExclusive,
+  readSecretFile,
+  removeFileIfExists,
+} from '../shared/secure-fs.js'
 import { isBriefdDaemon } from '../shared/process-info.js'
 
 export interface InstanceLock {
@@ -22,7 +26,12 @@ export interface InstanceLock {
 /** The pid recorded in a state dir's lock, or undefined. */
 export function readLockPid(stateDir: string): number | undefined {
   try {
-    const v = JSON.parse(readSecretFile(join(stateDir, STATE_FILES.lock), { label: 'daemon lock', maxBytes: 4096 }).toString('utf8')) as { pid?: unknown }
+    const v = JSON.parse(
+      readSecretFile(join(stateDir, STATE_FILES.lock), {
+        label: 'daemon lock',
+        maxBytes: 4096,
+      }).toString('utf8'),
+    ) as { pid?: unknown }
     return typeof v.pid === 'number' ? v.pid : undefined
   } catch {
     return undefined
@@ -51,10 +60,16 @@ export function acquireInstanceLock(stateDir: string): InstanceLock {
       if (!isBriefdError(err)) throw err
     }
     if (holder !== undefined && holder !== process.pid && isBriefdDaemon(holder)) {
-      throw new BriefdError('ERR_DAEMON_RUNNING', `a daemon (pid ${holder}) is already running for state dir ${stateDir} (stop it with: briefd stop)`)
+      throw new BriefdError(
+        'ERR_DAEMON_RUNNING',
+        `a daemon (pid ${holder}) is already running for state dir ${stateDir} (stop it with: briefd stop)`,
+      )
     }
     // Stale: its owner is gone. Remove it and try the exclusive create again.
     removeFileIfExists(path)
   }
-  throw new BriefdError('ERR_DAEMON_RUNNING', `cannot take the daemon lock ${path}; another daemon is starting for state dir ${stateDir}`)
+  throw new BriefdError(
+    'ERR_DAEMON_RUNNING',
+    `cannot take the daemon lock ${path}; another daemon is starting for state dir ${stateDir}`,
+  )
 }

@@ -22,12 +22,19 @@ const FILE = 'launch.json'
 
 export function readLaunchSettings(stateDir: string): LaunchSettings {
   try {
-    const v: unknown = JSON.parse(readSecretFile(join(stateDir, FILE), { label: 'launch settings', maxBytes: 64 * 1024 }).toString('utf8'))
+    const v: unknown = JSON.parse(
+      readSecretFile(join(stateDir, FILE), {
+        label: 'launch settings',
+        maxBytes: 64 * 1024,
+      }).toString('utf8'),
+    )
     if (typeof v !== 'object' || v === null) return {}
     const o = v as Record<string, unknown>
     const s: LaunchSettings = {}
-    for (const k of ['content', 'host', 'port', 'sessionTtl'] as const) if (typeof o[k] === 'string') s[k] = o[k]
-    if (Array.isArray(o.allowOrigin)) s.allowOrigin = o.allowOrigin.filter((x): x is string => typeof x === 'string')
+    for (const k of ['content', 'host', 'port', 'sessionTtl'] as const)
+      if (typeof o[k] === 'string') s[k] = o[k]
+    if (Array.isArray(o.allowOrigin))
+      s.allowOrigin = o.allowOrigin.filter((x): x is string => typeof x === 'string')
     return s
   } catch (err) {
     if (isBriefdError(err, 'ERR_FILE_NOT_FOUND') || err instanceof SyntaxError) return {}
@@ -41,10 +48,15 @@ export function writeLaunchSettings(stateDir: string, s: LaunchSettings): void {
 }
 
 /** Merges flags, environment and remembered settings; paths made absolute. */
-export function resolveLaunchSettings(stateDir: string, flags: LaunchSettings, env: Env = process.env): LaunchSettings {
+export function resolveLaunchSettings(
+  stateDir: string,
+  flags: LaunchSettings,
+  env: Env = process.env,
+): LaunchSettings {
   const remembered = readLaunchSettings(stateDir)
   // An empty variable counts as unset, as elsewhere in briefd.
-  const first = (...vs: (string | undefined)[]): string | undefined => vs.find((v) => v !== undefined && v !== '')
+  const first = (...vs: (string | undefined)[]): string | undefined =>
+    vs.find((v) => v !== undefined && v !== '')
   const content = first(flags.content, env.BRIEFD_CONTENT_DIR, remembered.content) ?? 'content'
   const out: LaunchSettings = { content: resolve(content) }
   const host = first(flags.host, env.BRIEFD_HOST, remembered.host)

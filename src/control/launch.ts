@@ -51,12 +51,16 @@ export async function launchDaemon(o: LaunchOptions): Promise<LaunchResult> {
   let exited: number | null | undefined
   let childPid: number | undefined
   try {
-    const child = spawn(process.execPath, [BIN, 'serve', '--state-dir', o.stateDir, '--log-file', logPath, ...o.serveArgs], {
-      detached: true,
-      // Fatal output Node itself prints (before our logger exists) lands in the log too.
-      stdio: ['ignore', 'ignore', logFd],
-      env: o.env ?? process.env,
-    })
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--state-dir', o.stateDir, '--log-file', logPath, ...o.serveArgs],
+      {
+        detached: true,
+        // Fatal output Node itself prints (before our logger exists) lands in the log too.
+        stdio: ['ignore', 'ignore', logFd],
+        env: o.env ?? process.env,
+      },
+    )
     childPid = child.pid
     child.once('exit', (code) => {
       exited = code
@@ -73,10 +77,20 @@ export async function launchDaemon(o: LaunchOptions): Promise<LaunchResult> {
       // Ours exited: fine if it lost the race to another daemon that is (about to be) healthy.
       const other = await probeDaemon(o.stateDir, 300)
       if (other.healthy) return { ...other, started: false }
-      if (exited !== null && exited !== 0 && !(lastLogLine(logPath) ?? '').includes('already running')) {
-        throw new BriefdError('ERR_DAEMON_START_FAILED', `daemon did not start: ${lastLogLine(logPath) ?? `exit code ${exited}`} (log: ${logPath})`)
+      if (
+        exited !== null &&
+        exited !== 0 &&
+        !(lastLogLine(logPath) ?? '').includes('already running')
+      ) {
+        throw new BriefdError(
+          'ERR_DAEMON_START_FAILED',
+          `daemon did not start: ${lastLogLine(logPath) ?? `exit code ${exited}`} (log: ${logPath})`,
+        )
       }
     }
   }
-  throw new BriefdError('ERR_DAEMON_START_FAILED', `daemon did not answer within ${o.timeoutMs} ms (log: ${logPath})`)
+  throw new BriefdError(
+    'ERR_DAEMON_START_FAILED',
+    `daemon did not answer within ${o.timeoutMs} ms (log: ${logPath})`,
+  )
 }

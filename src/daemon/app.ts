@@ -59,16 +59,37 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
     }),
-    gate: createSessionGate({ verifier: deps.verifier, limiter: deps.limiter, limits: deps.limits }),
+    gate: createSessionGate({
+      verifier: deps.verifier,
+      limiter: deps.limiter,
+      limits: deps.limits,
+    }),
   }
 
   app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
   app.route('/', sessionRoutes({ ...deps, kit }))
   app.route('/', documentRoutes({ store: deps.store, audit: deps.audit, kit }))
-  app.route('/', proofRoutes({ keyring: deps.keyring, bootstrap: deps.bootstrap, limiter: deps.limiter, limits: deps.limits, bodyLimitBytes: deps.bodyLimitBytes, kit }))
   app.route(
     '/',
-    statusRoutes({ kit, isBootstrap: deps.isBootstrap, contentDir: deps.store.dir, startedAt: deps.now(), liveSessions: () => deps.ledger.liveCount(), now: deps.now }),
+    proofRoutes({
+      keyring: deps.keyring,
+      bootstrap: deps.bootstrap,
+      limiter: deps.limiter,
+      limits: deps.limits,
+      bodyLimitBytes: deps.bodyLimitBytes,
+      kit,
+    }),
+  )
+  app.route(
+    '/',
+    statusRoutes({
+      kit,
+      isBootstrap: deps.isBootstrap,
+      contentDir: deps.store.dir,
+      startedAt: deps.now(),
+      liveSessions: () => deps.ledger.liveCount(),
+      now: deps.now,
+    }),
   )
 
   // Nothing matched this method and path: still guard it (a rebinding page learns nothing,
@@ -76,7 +97,8 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   app.notFound(function notFound(c) {
     kit.guard(c)
     const allow = allowedMethods(c.req.path)
-    if (allow) throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
+    if (allow)
+      throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
     throw new BriefdError('ERR_NOT_FOUND', 'no such route')
   })
   app.onError(createErrorHandler(deps))

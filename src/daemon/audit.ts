@@ -15,7 +15,14 @@ import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, openPrivateAppend } from '../shared/secure-fs.js'
 
-export type AuditEvent = 'daemon.started' | 'daemon.stopped' | 'session.issued' | 'session.revoked' | 'document.delivered' | 'request.denied' | 'requests.rate_limited'
+export type AuditEvent =
+  | 'daemon.started'
+  | 'daemon.stopped'
+  | 'session.issued'
+  | 'session.revoked'
+  | 'document.delivered'
+  | 'request.denied'
+  | 'requests.rate_limited'
 
 export interface AuditEntry {
   event: AuditEvent
@@ -59,7 +66,9 @@ export class AuditLog {
   #rateWindow = 0
   #rateTimer: NodeJS.Timeout | undefined
   readonly #concurrent: () => boolean
-  #batch: { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void } | undefined
+  #batch:
+    | { lines: string[]; done: Promise<void>; resolve: () => void; reject: (err: unknown) => void }
+    | undefined
 
   constructor(options: AuditLogOptions) {
     this.#stateDir = options.stateDir
@@ -130,7 +139,12 @@ export class AuditLog {
    * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
    * route labels, validated document names, verified UUIDs): this is the per-request path.
    */
-  recordDelivery(status: number, sessionId: string, route: string, document: string): Promise<void> | undefined {
+  recordDelivery(
+    status: number,
+    sessionId: string,
+    route: string,
+    document: string,
+  ): Promise<void> | undefined {
     const now = this.#now()
     this.#stamp(now)
     const line = `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`
@@ -181,13 +195,16 @@ export class AuditLog {
     this.#flushRateLimited()
     this.#rateWindow = window
     this.#rateLimited = 0
-    this.#rateTimer = setTimeout(() => {
-      try {
-        this.#flushRateLimited()
-      } catch {
-        // Reported by #write; a summary line is not worth crashing for.
-      }
-    }, (window + 1) * 1000 - now)
+    this.#rateTimer = setTimeout(
+      () => {
+        try {
+          this.#flushRateLimited()
+        } catch {
+          // Reported by #write; a summary line is not worth crashing for.
+        }
+      },
+      (window + 1) * 1000 - now,
+    )
     this.#rateTimer.unref()
     this.#write(now, entry)
   }
@@ -229,7 +246,9 @@ export class AuditLog {
       while (off < bytes.length) off += writeSync(this.#fd, bytes, off, bytes.length - off)
       this.#size += bytes.length
     } catch (err) {
-      this.#logger.error(`audit log ${this.#path} cannot be written (${err instanceof Error ? err.message : String(err)})`)
+      this.#logger.error(
+        `audit log ${this.#path} cannot be written (${err instanceof Error ? err.message : String(err)})`,
+      )
       // Try a fresh handle next time: the fault (full disk, removed dir) may clear.
       try {
         if (this.#fd >= 0) closeSync(this.#fd)
@@ -237,7 +256,9 @@ export class AuditLog {
         // already closed; nothing to release
       }
       this.#fd = -1
-      throw new BriefdError('ERR_AUDIT_UNAVAILABLE', `audit log ${this.#path} cannot be written`, { cause: err })
+      throw new BriefdError('ERR_AUDIT_UNAVAILABLE', `audit log ${this.#path} cannot be written`, {
+        cause: err,
+      })
     }
   }
 

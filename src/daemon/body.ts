@@ -34,6 +34,7 @@ export function parseJsonObject(text: string, what: string): Record<string, unkn
   } catch (err) {
     throw new BriefdError('ERR_REQUEST_INVALID', `${what}: body is not JSON`, { cause: err })
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new BriefdError('ERR_REQUEST_INVALID', `${what}: body must be a JSON object`)
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new BriefdError('ERR_REQUEST_INVALID', `${what}: body must be a JSON object`)
   return body as Record<string, unknown>
 }

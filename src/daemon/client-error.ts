@@ -20,7 +20,11 @@ interface ClientErrorAnswer {
 export function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
   switch (code) {
     case 'HPE_HEADER_OVERFLOW':
-      return { status: 431, error: 'request_header_fields_too_large', description: 'request headers too large' }
+      return {
+        status: 431,
+        error: 'request_header_fields_too_large',
+        description: 'request headers too large',
+      }
     case 'HPE_CHUNK_EXTENSIONS_OVERFLOW':
       return { status: 413, error: 'payload_too_large', description: 'request body too large' }
     case 'ERR_HTTP_REQUEST_TIMEOUT':
@@ -33,7 +37,12 @@ export function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
 /** The raw HTTP/1.1 response for `answer`, closing the connection. */
 export function clientErrorResponse(answer: ClientErrorAnswer): string {
   const body = JSON.stringify({ error: answer.error, error_description: answer.description })
-  const headers = { ...SECURITY_HEADERS, 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close' }
+  const headers = {
+    ...SECURITY_HEADERS,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  }
   const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}`)
   return `HTTP/1.1 ${answer.status} ${STATUS_CODES[answer.status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${body}`
 }
@@ -42,7 +51,9 @@ export function clientErrorResponse(answer: ClientErrorAnswer): string {
  * The server's `clientError` listener. `onRefused` audits and rate-limits like any other
  * refusal. As in Node's default, nothing is written once a response has started on the socket.
  */
-export function createClientErrorListener(onRefused: (status: number) => void): (err: NodeJS.ErrnoException, socket: Duplex) => void {
+export function createClientErrorListener(
+  onRefused: (status: number) => void,
+): (err: NodeJS.ErrnoException, socket: Duplex) => void {
   return function onClientError(err, socket) {
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy()
@@ -50,7 +61,8 @@ export function createClientErrorListener(onRefused: (status: number) => void): 
     }
     const answer = clientErrorAnswer(err.code)
     onRefused(answer.status)
-    if ((socket as Duplex & { bytesWritten?: number }).bytesWritten === 0) socket.end(clientErrorResponse(answer))
+    if ((socket as Duplex & { bytesWritten?: number }).bytesWritten === 0)
+      socket.end(clientErrorResponse(answer))
     else socket.destroy()
   }
 }

@@ -14,7 +14,13 @@ import { jsonResponse } from './http.js'
 import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from './rate-limit.js'
 import { routeLabel } from './routes/labels.js'
 
-const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set(['ERR_SESSION_INVALID', 'ERR_SESSION_EXPIRED', 'ERR_SESSION_REVOKED', 'ERR_BOOTSTRAP_INVALID', 'ERR_CREDENTIAL_MALFORMED'])
+const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set([
+  'ERR_SESSION_INVALID',
+  'ERR_SESSION_EXPIRED',
+  'ERR_SESSION_REVOKED',
+  'ERR_BOOTSTRAP_INVALID',
+  'ERR_CREDENTIAL_MALFORMED',
+])
 
 export interface ErrorHandlerOptions {
   audit: AuditLog
@@ -23,7 +29,9 @@ export interface ErrorHandlerOptions {
   limits: RateLimitConfig
 }
 
-export function createErrorHandler(o: ErrorHandlerOptions): (err: unknown, c: Context<DaemonEnv>) => Response {
+export function createErrorHandler(
+  o: ErrorHandlerOptions,
+): (err: unknown, c: Context<DaemonEnv>) => Response {
   return function handleError(err, c) {
     let error = err
     const session = c.get('session')
@@ -36,17 +44,27 @@ export function createErrorHandler(o: ErrorHandlerOptions): (err: unknown, c: Co
     // (it cannot send an Authorization header cross-origin), must not be able to make the
     // daemon refuse a brand-new, valid session.
     if (wire.status >= 400 && wire.status < 500 && wire.status !== 429 && session === undefined) {
-      const bucket = error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code) ? CREDENTIAL_BUCKET : 'anonymous'
+      const bucket =
+        error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code)
+          ? CREDENTIAL_BUCKET
+          : 'anonymous'
       const wait = o.limiter.take(bucket, o.limits.anonymous)
       if (wait > 0) {
-        error = new BriefdError('ERR_RATE_LIMITED', 'too many failed or anonymous requests', { cause: err, details: { retryAfterSeconds: wait } })
+        error = new BriefdError('ERR_RATE_LIMITED', 'too many failed or anonymous requests', {
+          cause: err,
+          details: { retryAfterSeconds: wait },
+        })
         wire = toWireError(error)
       }
     }
     if (wire.status === 500) {
-      o.logger.error(`${route}: ${err instanceof BriefdError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error'}`)
+      o.logger.error(
+        `${route}: ${err instanceof BriefdError ? `${err.code}: ${err.message}` : err instanceof Error ? `${err.name}: ${err.message}` : 'unknown error'}`,
+      )
     } else {
-      o.logger.debug(`${route} → ${wire.status}${error instanceof BriefdError ? ` ${error.code}: ${error.message}` : ''}`)
+      o.logger.debug(
+        `${route} → ${wire.status}${error instanceof BriefdError ? ` ${error.code}: ${error.message}` : ''}`,
+      )
     }
     const entry = {
       event: 'request.denied' as const,

@@ -19,28 +19,105 @@ const AUTH_REALM = 'Bearer realm="briefd"'
 
 const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
   // RFC 6750 §3.1: no credentials → a plain challenge without an error code.
-  ERR_SESSION_MISSING: { status: 401, error: 'unauthorized', description: 'authentication required: send Authorization: Bearer <token>', challenge: 'plain' },
-  ERR_SESSION_INVALID: { status: 401, error: 'invalid_token', description: 'the token is invalid, expired or revoked', challenge: 'invalid_token' },
-  ERR_SESSION_EXPIRED: { status: 401, error: 'invalid_token', description: 'the token is invalid, expired or revoked', challenge: 'invalid_token' },
-  ERR_SESSION_REVOKED: { status: 401, error: 'invalid_token', description: 'the token is invalid, expired or revoked', challenge: 'invalid_token' },
-  ERR_BOOTSTRAP_INVALID: { status: 401, error: 'invalid_token', description: 'the token is invalid, expired or revoked', challenge: 'invalid_token' },
-  ERR_CREDENTIAL_MALFORMED: { status: 400, error: 'invalid_request', description: 'credentials are accepted only as one Authorization: Bearer header' },
-  ERR_REQUEST_INVALID: { status: 400, error: 'invalid_request', description: 'the request is malformed' },
-  ERR_CONTENT_NAME_INVALID: { status: 400, error: 'invalid_request', description: 'template names are 1-64 letters, digits, "_" or "-"' },
-  ERR_HOST_FORBIDDEN: { status: 403, error: 'forbidden', description: 'the Host header must name this daemon on a loopback address' },
-  ERR_ORIGIN_FORBIDDEN: { status: 403, error: 'forbidden', description: 'cross-origin requests are not allowed' },
+  ERR_SESSION_MISSING: {
+    status: 401,
+    error: 'unauthorized',
+    description: 'authentication required: send Authorization: Bearer <token>',
+    challenge: 'plain',
+  },
+  ERR_SESSION_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_SESSION_EXPIRED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_SESSION_REVOKED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_BOOTSTRAP_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_CREDENTIAL_MALFORMED: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'credentials are accepted only as one Authorization: Bearer header',
+  },
+  ERR_REQUEST_INVALID: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'the request is malformed',
+  },
+  ERR_CONTENT_NAME_INVALID: {
+    status: 400,
+    error: 'invalid_request',
+    description: 'template names are 1-64 letters, digits, "_" or "-"',
+  },
+  ERR_HOST_FORBIDDEN: {
+    status: 403,
+    error: 'forbidden',
+    description: 'the Host header must name this daemon on a loopback address',
+  },
+  ERR_ORIGIN_FORBIDDEN: {
+    status: 403,
+    error: 'forbidden',
+    description: 'cross-origin requests are not allowed',
+  },
   ERR_NOT_FOUND: { status: 404, error: 'not_found', description: 'no such resource' },
   ERR_CONTENT_NOT_FOUND: { status: 404, error: 'not_found', description: 'no such document' },
-  ERR_METHOD_NOT_ALLOWED: { status: 405, error: 'method_not_allowed', description: 'method not allowed on this resource' },
-  ERR_BODY_TOO_LARGE: { status: 413, error: 'payload_too_large', description: 'request body too large' },
-  ERR_RATE_LIMITED: { status: 429, error: 'rate_limited', description: 'too many requests; retry later' },
-  ERR_SESSION_LIMIT: { status: 503, error: 'session_limit', description: 'too many live sessions; revoke some or wait for them to expire' },
-  ERR_AUDIT_UNAVAILABLE: { status: 503, error: 'audit_unavailable', description: 'the audit log cannot be written; delivery is refused until it can' },
-  ERR_CONTENT_UNSAFE: { status: 500, error: 'content_unavailable', description: 'the document cannot be served; see the daemon log' },
-  ERR_CONTENT_TOO_LARGE: { status: 500, error: 'content_unavailable', description: 'the document cannot be served; see the daemon log' },
+  ERR_METHOD_NOT_ALLOWED: {
+    status: 405,
+    error: 'method_not_allowed',
+    description: 'method not allowed on this resource',
+  },
+  ERR_BODY_TOO_LARGE: {
+    status: 413,
+    error: 'payload_too_large',
+    description: 'request body too large',
+  },
+  ERR_RATE_LIMITED: {
+    status: 429,
+    error: 'rate_limited',
+    description: 'too many requests; retry later',
+  },
+  ERR_SESSION_LIMIT: {
+    status: 503,
+    error: 'session_limit',
+    description: 'too many live sessions; revoke some or wait for them to expire',
+  },
+  ERR_AUDIT_UNAVAILABLE: {
+    status: 503,
+    error: 'audit_unavailable',
+    description: 'the audit log cannot be written; delivery is refused until it can',
+  },
+  ERR_CONTENT_UNSAFE: {
+    status: 500,
+    error: 'content_unavailable',
+    description: 'the document cannot be served; see the daemon log',
+  },
+  ERR_CONTENT_TOO_LARGE: {
+    status: 500,
+    error: 'content_unavailable',
+    description: 'the document cannot be served; see the daemon log',
+  },
 }
 
-const INTERNAL: WireError = { status: 500, error: 'server_error', description: 'internal error; see the daemon log' }
+const INTERNAL: WireError = {
+  status: 500,
+  error: 'server_error',
+  description: 'internal error; see the daemon log',
+}
 
 /** Maps any thrown value to its wire form; unknown errors become a bare 500. */
 export function toWireError(err: unknown): WireError {
@@ -51,7 +128,8 @@ export function toWireError(err: unknown): WireError {
 export function wireErrorHeaders(wire: WireError, err: unknown): Record<string, string> {
   const headers: Record<string, string> = {}
   if (wire.challenge === 'plain') headers['www-authenticate'] = AUTH_REALM
-  if (wire.challenge === 'invalid_token') headers['www-authenticate'] = `${AUTH_REALM}, error="invalid_token"`
+  if (wire.challenge === 'invalid_token')
+    headers['www-authenticate'] = `${AUTH_REALM}, error="invalid_token"`
   if (err instanceof BriefdError) {
     const retry = err.details.retryAfterSeconds
     if (typeof retry === 'number') headers['retry-after'] = String(retry)

@@ -21,8 +21,15 @@ const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({
 })
 
 /** A JSON response from an already-serialised body (plain-object headers keep node-server on its fast path). */
-export function jsonResponse(status: number, body: string, extra?: Record<string, string>): Response {
-  return new Response(body, { status, headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS })
+export function jsonResponse(
+  status: number,
+  body: string,
+  extra?: Record<string, string>,
+): Response {
+  return new Response(body, {
+    status,
+    headers: extra ? { ...JSON_HEADERS, ...extra } : JSON_HEADERS,
+  })
 }
 
 const withEtag = new Map<string, Record<string, string>>()
@@ -39,11 +46,18 @@ export function jsonHeadersWithEtag(etag: string): Record<string, string> {
 }
 
 /** A JSON response whose headers object is shared (never mutated by node-server). */
-export function jsonResponseWithHeaders(status: number, body: string, headers: Record<string, string>): Response {
+export function jsonResponseWithHeaders(
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+): Response {
   return new Response(body, { status, headers })
 }
 
 /** A response without a body (204, 304). */
 export function emptyResponse(status: 204 | 304, extra?: Record<string, string>): Response {
-  return new Response(null, { status, headers: extra ? { ...SECURITY_HEADERS, ...extra } : SECURITY_HEADERS })
+  return new Response(null, {
+    status,
+    headers: extra ? { ...SECURITY_HEADERS, ...extra } : SECURITY_HEADERS,
+  })
 }

@@ -59,7 +59,8 @@ export class RateLimiter {
     if (!b) {
       // Bounded: per-session buckets must not grow without limit. Dropping the oldest only
       // ever gives a caller a fresh (full) bucket, never someone else's.
-      if (this.#buckets.size >= MAX_BUCKETS) this.#buckets.delete(this.#buckets.keys().next().value as string)
+      if (this.#buckets.size >= MAX_BUCKETS)
+        this.#buckets.delete(this.#buckets.keys().next().value as string)
       b = { tokens: spec.burst, at: now }
       this.#buckets.set(key, b)
       return b

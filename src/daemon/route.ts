@@ -18,7 +18,10 @@ export interface RouteKit {
 type Result = Response | Promise<Response>
 
 /** A route open to anyone who passes the request guard (health, session issuance). */
-export function openRoute(kit: RouteKit, handler: (c: Context<DaemonEnv>) => Result): Handler<DaemonEnv> {
+export function openRoute(
+  kit: RouteKit,
+  handler: (c: Context<DaemonEnv>) => Result,
+): Handler<DaemonEnv> {
   return function guarded(c) {
     kit.guard(c)
     return handler(c)
@@ -26,7 +29,10 @@ export function openRoute(kit: RouteKit, handler: (c: Context<DaemonEnv>) => Res
 }
 
 /** A route that needs a valid session token; the handler runs only after the gate admits it. */
-export function sessionRoute(kit: RouteKit, handler: (c: Context<DaemonEnv>, session: VerifiedSession) => Result): Handler<DaemonEnv> {
+export function sessionRoute(
+  kit: RouteKit,
+  handler: (c: Context<DaemonEnv>, session: VerifiedSession) => Result,
+): Handler<DaemonEnv> {
   return function authenticated(c) {
     kit.guard(c)
     const session = kit.gate(c)

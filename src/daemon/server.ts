@@ -56,8 +56,22 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const onError = (err: unknown): void => {
       const code = errnoCode(err)
-      if (code === 'EADDRINUSE') reject(new BriefdError('ERR_PORT_IN_USE', `port ${port} on ${host} is already in use (choose another with --port or BRIEFD_PORT)`, { cause: err }))
-      else reject(new BriefdError('ERR_LISTEN_FAILED', `cannot listen on ${host}:${port} (${code ?? String(err)})`, { cause: err }))
+      if (code === 'EADDRINUSE')
+        reject(
+          new BriefdError(
+            'ERR_PORT_IN_USE',
+            `port ${port} on ${host} is already in use (choose another with --port or BRIEFD_PORT)`,
+            { cause: err },
+          ),
+        )
+      else
+        reject(
+          new BriefdError(
+            'ERR_LISTEN_FAILED',
+            `cannot listen on ${host}:${port} (${code ?? String(err)})`,
+            { cause: err },
+          ),
+        )
     }
     server.once('error', onError)
     server.listen(port, host, () => {
@@ -68,7 +82,10 @@ function listen(server: Server, port: number, host: string): Promise<number> {
 }
 
 /** Starts the daemon; rejects with a BriefdError naming the path or port on any start-up problem. */
-export async function startDaemon(config: DaemonConfig, options: StartDaemonOptions): Promise<DaemonHandle> {
+export async function startDaemon(
+  config: DaemonConfig,
+  options: StartDaemonOptions,
+): Promise<DaemonHandle> {
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
@@ -87,10 +104,21 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
     }
   }
   const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
-  const ledger = open(() => new SessionLedger({ stateDir: config.stateDir, maxSessions: config.maxSessions, logger, now }))
+  const ledger = open(
+    () =>
+      new SessionLedger({
+        stateDir: config.stateDir,
+        maxSessions: config.maxSessions,
+        logger,
+        now,
+      }),
+  )
   // Open connections, so the audit log knows when a delivery line has company to batch with.
   let connections = 0
-  const audit = open(() => new AuditLog({ stateDir: config.stateDir, logger, now, concurrent: () => connections > 1 }))
+  const audit = open(
+    () =>
+      new AuditLog({ stateDir: config.stateDir, logger, now, concurrent: () => connections > 1 }),
+  )
   let keyring: Keyring
   let bootstrap: string
   try {
@@ -110,7 +138,16 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
 
   let port = config.port
   const app = createApp({
-    store, keyring, ledger, verifier, audit, limiter, isBootstrap, bootstrap, logger, now,
+    store,
+    keyring,
+    ledger,
+    verifier,
+    audit,
+    limiter,
+    isBootstrap,
+    bootstrap,
+    logger,
+    now,
     limits: config.rateLimits,
     port: () => port,
     allowedOrigins: config.allowedOrigins,
@@ -125,8 +162,20 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   const refuseUnparseable = (status: number): void => {
     const wait = limiter.take('anonymous', config.rateLimits.anonymous)
     try {
-      if (wait > 0) audit.recordRateLimited({ event: 'request.denied', status: 429, route: 'OTHER (unparseable)', reason: 'ERR_RATE_LIMITED' })
-      else audit.record({ event: 'request.denied', status, route: 'OTHER (unparseable)', reason: 'ERR_REQUEST_INVALID' })
+      if (wait > 0)
+        audit.recordRateLimited({
+          event: 'request.denied',
+          status: 429,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_RATE_LIMITED',
+        })
+      else
+        audit.record({
+          event: 'request.denied',
+          status,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_REQUEST_INVALID',
+        })
     } catch {
       // The refusal stands even if it cannot be audited.
     }
@@ -170,12 +219,28 @@ export async function startDaemon(config: DaemonConfig, options: StartDaemonOpti
   }
   const url = urlFor(config.host, port)
   const infoPath = join(config.stateDir, STATE_FILES.daemon)
-  const info: DaemonInfo = { pid: process.pid, url, host: config.host, port, started_at: new Date(now()).toISOString(), content_dir: config.contentDir }
+  const info: DaemonInfo = {
+    pid: process.pid,
+    url,
+    host: config.host,
+    port,
+    started_at: new Date(now()).toISOString(),
+    content_dir: config.contentDir,
+  }
   writeSecretFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`)
   audit.record({ event: 'daemon.started' })
   const pruneTimer = setInterval(() => ledger.prune(), 60_000)
   pruneTimer.unref()
-  const guard = startStateGuard({ stateDir: config.stateDir, keyring, bootstrap, ledger, audit, info, logger, restoreLock: () => lock.restore() })
+  const guard = startStateGuard({
+    stateDir: config.stateDir,
+    keyring,
+    bootstrap,
+    ledger,
+    audit,
+    info,
+    logger,
+    restoreLock: () => lock.restore(),
+  })
 
   let closing: Promise<void> | undefined
   return {

@@ -11,7 +11,11 @@ import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
-import { createSecretFileExclusive, ensurePrivateDir, writeSecretFileAtomic } from '../shared/secure-fs.js'
+import {
+  createSecretFileExclusive,
+  ensurePrivateDir,
+  writeSecretFileAtomic,
+} from '../shared/secure-fs.js'
 import { bootstrapPath, type DaemonInfo } from '../shared/state-files.js'
 import type { Keyring } from '../session/keyring.js'
 import type { SessionLedger } from '../session/ledger.js'
@@ -36,27 +40,42 @@ export interface StateGuard {
   stop(): void
 }
 
-const WATCHED = [STATE_FILES.keyring, STATE_FILES.bootstrap, STATE_FILES.ledger, STATE_FILES.audit, STATE_FILES.daemon, STATE_FILES.lock] as const
+const WATCHED = [
+  STATE_FILES.keyring,
+  STATE_FILES.bootstrap,
+  STATE_FILES.ledger,
+  STATE_FILES.audit,
+  STATE_FILES.daemon,
+  STATE_FILES.lock,
+] as const
 
 export function startStateGuard(o: StateGuardOptions): StateGuard {
   const check = (): boolean => {
     const missing = WATCHED.filter((f) => !existsSync(join(o.stateDir, f)))
     if (missing.length === 0) return false
-    o.logger.warn(`state dir ${o.stateDir}: ${missing.join(', ')} went missing; restoring from memory`)
+    o.logger.warn(
+      `state dir ${o.stateDir}: ${missing.join(', ')} went missing; restoring from memory`,
+    )
     ensurePrivateDir(o.stateDir, { label: 'state dir' })
     o.restoreLock()
     o.keyring.restoreFile()
     createSecretFileExclusive(bootstrapPath(o.stateDir), `${o.bootstrap}\n`)
     o.ledger.restoreIfRemoved()
     o.audit.reopenIfRemoved()
-    if (!existsSync(join(o.stateDir, STATE_FILES.daemon))) writeSecretFileAtomic(join(o.stateDir, STATE_FILES.daemon), `${JSON.stringify(o.info, null, 2)}\n`)
+    if (!existsSync(join(o.stateDir, STATE_FILES.daemon)))
+      writeSecretFileAtomic(
+        join(o.stateDir, STATE_FILES.daemon),
+        `${JSON.stringify(o.info, null, 2)}\n`,
+      )
     return true
   }
   const timer = setInterval(() => {
     try {
       check()
     } catch (err) {
-      o.logger.error(`state dir ${o.stateDir} cannot be restored (${err instanceof Error ? err.message : String(err)}); will retry`)
+      o.logger.error(
+        `state dir ${o.stateDir} cannot be restored (${err instanceof Error ? err.message : String(err)}); will retry`,
+      )
     }
   }, o.intervalMs ?? 2000)
   timer.unref()

@@ -32,18 +32,33 @@ function commandsOf(settings: JsonObject, event: string): string[] {
 
 function isBriefdMcp(entry: unknown): boolean {
   if (!isObject(entry)) return false
-  const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter((x): x is string => typeof x === 'string')
+  const parts = [entry.command, ...(Array.isArray(entry.args) ? entry.args : [])].filter(
+    (x): x is string => typeof x === 'string',
+  )
   // ${CLAUDE_PLUGIN_ROOT} only expands inside a plugin; such an entry cannot run from here.
   if (parts.some((p) => p.includes('${CLAUDE_PLUGIN_ROOT}'))) return false
   return parts.some((p) => /briefd/.test(p)) && parts.includes('mcp')
 }
 
-export function findBriefdInClaudeConfig(projectDir: string, env: Env = process.env): ClaudeConfigFindings {
+export function findBriefdInClaudeConfig(
+  projectDir: string,
+  env: Env = process.env,
+): ClaudeConfigFindings {
   const home = env.HOME || homedir()
   const configDir = env.CLAUDE_CONFIG_DIR || join(home, '.claude')
-  const settingsFiles = [join(projectDir, '.claude', 'settings.json'), join(projectDir, '.claude', 'settings.local.json'), join(configDir, 'settings.json')]
+  const settingsFiles = [
+    join(projectDir, '.claude', 'settings.json'),
+    join(projectDir, '.claude', 'settings.local.json'),
+    join(configDir, 'settings.json'),
+  ]
   const mcpFiles = [join(projectDir, '.mcp.json'), join(home, '.claude.json')]
-  const f: ClaudeConfigFindings = { sessionStart: [], sessionEnd: [], mcpServer: [], plugin: [], unreadable: [] }
+  const f: ClaudeConfigFindings = {
+    sessionStart: [],
+    sessionEnd: [],
+    mcpServer: [],
+    plugin: [],
+    unreadable: [],
+  }
   const load = (path: string): JsonObject | undefined => {
     try {
       return parseConfig(path, readBytes(path))
@@ -55,10 +70,16 @@ export function findBriefdInClaudeConfig(projectDir: string, env: Env = process.
   for (const path of settingsFiles) {
     const s = load(path)
     if (!s) continue
-    if (commandsOf(s, 'SessionStart').some((c) => /briefd/.test(c) && /session start/.test(c))) f.sessionStart.push(path)
-    if (commandsOf(s, 'SessionEnd').some((c) => /briefd/.test(c) && /session end/.test(c))) f.sessionEnd.push(path)
+    if (commandsOf(s, 'SessionStart').some((c) => /briefd/.test(c) && /session start/.test(c)))
+      f.sessionStart.push(path)
+    if (commandsOf(s, 'SessionEnd').some((c) => /briefd/.test(c) && /session end/.test(c)))
+      f.sessionEnd.push(path)
     const plugins = s.enabledPlugins
-    if (isObject(plugins) && Object.entries(plugins).some(([k, v]) => /^briefd(@|$)/.test(k) && v === true)) f.plugin.push(path)
+    if (
+      isObject(plugins) &&
+      Object.entries(plugins).some(([k, v]) => /^briefd(@|$)/.test(k) && v === true)
+    )
+      f.plugin.push(path)
   }
   for (const path of mcpFiles) {
     const c = load(path)
@@ -68,7 +89,8 @@ export function findBriefdInClaudeConfig(projectDir: string, env: Env = process.
     const projects = c?.projects
     if (isObject(projects)) {
       const p = projects[projectDir]
-      if (isObject(p) && isObject(p.mcpServers) && Object.values(p.mcpServers).some(isBriefdMcp)) f.mcpServer.push(`${path} (project ${projectDir})`)
+      if (isObject(p) && isObject(p.mcpServers) && Object.values(p.mcpServers).some(isBriefdMcp))
+        f.mcpServer.push(`${path} (project ${projectDir})`)
     }
   }
   return f

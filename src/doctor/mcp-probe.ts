@@ -19,7 +19,12 @@ export interface McpProbeResult {
   detail: string
 }
 
-export async function probeMcpInstructions(session: IssuedSession, daemonUrl: string, expected: string, timeoutMs = 10_000): Promise<McpProbeResult> {
+export async function probeMcpInstructions(
+  session: IssuedSession,
+  daemonUrl: string,
+  expected: string,
+  timeoutMs = 10_000,
+): Promise<McpProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
   const tokenFile = join(dir, 'token.json')
   writeTokenFile(tokenFile, sessionTokenRecord(session, daemonUrl, null))
@@ -28,22 +33,39 @@ export async function probeMcpInstructions(session: IssuedSession, daemonUrl: st
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
   env.BRIEFD_TOKEN_FILE = tokenFile
-  const transport = new StdioClientTransport({ command: process.execPath, args: [BIN, 'mcp'], env, stderr: 'pipe' })
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [BIN, 'mcp'],
+    env,
+    stderr: 'pipe',
+  })
   const client = new Client({ name: 'briefd-doctor', version: '1' })
   let timer: NodeJS.Timeout | undefined
   try {
     await Promise.race([
       client.connect(transport),
       new Promise((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no initialize result within ${timeoutMs} ms`)), timeoutMs)
+        timer = setTimeout(
+          () => reject(new Error(`no initialize result within ${timeoutMs} ms`)),
+          timeoutMs,
+        )
       }),
     ])
     const got = client.getInstructions() ?? ''
     return got === expected
-      ? { ok: true, detail: `briefd mcp initialized with the confidential instructions (${got.length} characters)` }
-      : { ok: false, detail: `briefd mcp initialized with other instructions (${got.length} characters; expected ${expected.length}): it fell back to generic content` }
+      ? {
+          ok: true,
+          detail: `briefd mcp initialized with the confidential instructions (${got.length} characters)`,
+        }
+      : {
+          ok: false,
+          detail: `briefd mcp initialized with other instructions (${got.length} characters; expected ${expected.length}): it fell back to generic content`,
+        }
   } catch (err) {
-    return { ok: false, detail: `briefd mcp did not initialize: ${err instanceof Error ? err.message : String(err)}` }
+    return {
+      ok: false,
+      detail: `briefd mcp did not initialize: ${err instanceof Error ? err.message : String(err)}`,
+    }
   } finally {
     clearTimeout(timer)
     await client.close().catch(() => {})

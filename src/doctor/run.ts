@@ -48,8 +48,17 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   const daemonOk =
     add(
       probe.healthy
-        ? { name: 'daemon', status: 'pass', detail: `healthy at ${probe.info?.url} (pid ${probe.info?.pid})` }
-        : { name: 'daemon', status: 'fail', detail: probe.alive ? `pid ${probe.info?.pid} does not answer /health` : 'not running', fix: 'briefd start --content <dir>  (or briefd restart)' },
+        ? {
+            name: 'daemon',
+            status: 'pass',
+            detail: `healthy at ${probe.info?.url} (pid ${probe.info?.pid})`,
+          }
+        : {
+            name: 'daemon',
+            status: 'fail',
+            detail: probe.alive ? `pid ${probe.info?.pid} does not answer /health` : 'not running',
+            fix: 'briefd start --content <dir>  (or briefd restart)',
+          },
     ).status === 'pass'
 
   for (const [label, dir, fixHint] of [
@@ -63,8 +72,17 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       const missing = message(err).endsWith('does not exist')
       add(
         missing && label === 'runtime dir'
-          ? { name: label, status: 'warn', detail: `${dir} does not exist yet (the first session creates it)` }
-          : { name: label, status: 'fail', detail: message(err), fix: missing ? 'briefd start' : fixHint },
+          ? {
+              name: label,
+              status: 'warn',
+              detail: `${dir} does not exist yet (the first session creates it)`,
+            }
+          : {
+              name: label,
+              status: 'fail',
+              detail: message(err),
+              fix: missing ? 'briefd start' : fixHint,
+            },
       )
     }
   }
@@ -72,17 +90,37 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
   let bootstrap: string | undefined
   try {
     bootstrap = readBootstrapCredential(o.stateDir)
-    readSecretFile(join(o.stateDir, STATE_FILES.keyring), { label: 'signing key file', maxBytes: 64 * 1024 })
-    add({ name: 'credentials', status: 'pass', detail: 'bootstrap credential and signing keys present, 0600' })
+    readSecretFile(join(o.stateDir, STATE_FILES.keyring), {
+      label: 'signing key file',
+      maxBytes: 64 * 1024,
+    })
+    add({
+      name: 'credentials',
+      status: 'pass',
+      detail: 'bootstrap credential and signing keys present, 0600',
+    })
   } catch (err) {
-    add({ name: 'credentials', status: 'fail', detail: message(err), fix: 'briefd start (creates them), or fix the mode the message names' })
+    add({
+      name: 'credentials',
+      status: 'fail',
+      detail: message(err),
+      fix: 'briefd start (creates them), or fix the mode the message names',
+    })
   }
 
   // The content dir the running daemon uses, else the one a hook would start it with.
   let contentDir: string | undefined = probe.info?.content_dir || undefined
   if (daemonOk && bootstrap && probe.info) {
     try {
-      const s = jsonBody(await daemonRequest({ method: 'GET', url: probe.info.url, path: '/v1/status', bearer: bootstrap, timeoutMs: 1000 }))
+      const s = jsonBody(
+        await daemonRequest({
+          method: 'GET',
+          url: probe.info.url,
+          path: '/v1/status',
+          bearer: bootstrap,
+          timeoutMs: 1000,
+        }),
+      )
       if (typeof s.content_dir === 'string') contentDir = s.content_dir
     } catch {
       // daemon.json already named it
@@ -96,7 +134,11 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     }
   }
   try {
-    if (!contentDir) throw new BriefdError('ERR_CONTENT_DIR_MISSING', 'no content dir known (no daemon running and none remembered)')
+    if (!contentDir)
+      throw new BriefdError(
+        'ERR_CONTENT_DIR_MISSING',
+        'no content dir known (no daemon running and none remembered)',
+      )
     const report = checkContent(contentDir, o.instructionsLimit)
     const errors = report.findings.filter((f) => f.level === 'error')
     // Warnings that come with a fix (content other users can read) are worth a warn line;
@@ -104,56 +146,136 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     const fixable = report.findings.filter((f) => f.level === 'warning' && f.fix)
     add(
       errors.length
-        ? { name: 'content', status: 'fail', detail: errors.map((e) => `${e.file}: ${e.message}`).join('; '), fix: `briefd content check --content ${contentDir}` }
+        ? {
+            name: 'content',
+            status: 'fail',
+            detail: errors.map((e) => `${e.file}: ${e.message}`).join('; '),
+            fix: `briefd content check --content ${contentDir}`,
+          }
         : fixable.length
-          ? { name: 'content', status: 'warn', detail: fixable.map((w) => `${w.file}: ${w.message}`).join('; '), fix: fixable.map((w) => w.fix).join('; ') }
-          : { name: 'content', status: 'pass', detail: `${contentDir}: instructions ${report.instructionsLength}/${report.instructionsLimit} characters, ${report.templates.length} template(s)` },
+          ? {
+              name: 'content',
+              status: 'warn',
+              detail: fixable.map((w) => `${w.file}: ${w.message}`).join('; '),
+              fix: fixable.map((w) => w.fix).join('; '),
+            }
+          : {
+              name: 'content',
+              status: 'pass',
+              detail: `${contentDir}: instructions ${report.instructionsLength}/${report.instructionsLimit} characters, ${report.templates.length} template(s)`,
+            },
     )
   } catch (err) {
-    add({ name: 'content', status: 'fail', detail: message(err), fix: 'briefd start --content <dir>' })
+    add({
+      name: 'content',
+      status: 'fail',
+      detail: message(err),
+      fix: 'briefd start --content <dir>',
+    })
   }
 
   const cfg = findBriefdInClaudeConfig(o.projectDir)
   const viaPlugin = cfg.plugin.length > 0
   add(
     (cfg.sessionStart.length && cfg.sessionEnd.length) || viaPlugin
-      ? { name: 'hooks', status: 'pass', detail: viaPlugin ? `briefd plugin enabled in ${cfg.plugin.join(', ')}` : `SessionStart in ${cfg.sessionStart.join(', ')}; SessionEnd in ${cfg.sessionEnd.join(', ')}` }
-      : { name: 'hooks', status: 'fail', detail: `missing: ${[!cfg.sessionStart.length && 'SessionStart', !cfg.sessionEnd.length && 'SessionEnd'].filter(Boolean).join(' and ')}`, fix: 'briefd install --project (or --user)' },
+      ? {
+          name: 'hooks',
+          status: 'pass',
+          detail: viaPlugin
+            ? `briefd plugin enabled in ${cfg.plugin.join(', ')}`
+            : `SessionStart in ${cfg.sessionStart.join(', ')}; SessionEnd in ${cfg.sessionEnd.join(', ')}`,
+        }
+      : {
+          name: 'hooks',
+          status: 'fail',
+          detail: `missing: ${[!cfg.sessionStart.length && 'SessionStart', !cfg.sessionEnd.length && 'SessionEnd'].filter(Boolean).join(' and ')}`,
+          fix: 'briefd install --project (or --user)',
+        },
   )
   add(
     cfg.mcpServer.length || viaPlugin
-      ? { name: 'mcp entry', status: 'pass', detail: viaPlugin ? 'from the briefd plugin' : cfg.mcpServer.join(', ') }
-      : { name: 'mcp entry', status: 'fail', detail: 'no briefd mcp server in .mcp.json or ~/.claude.json', fix: 'briefd install --project (or --user)' },
+      ? {
+          name: 'mcp entry',
+          status: 'pass',
+          detail: viaPlugin ? 'from the briefd plugin' : cfg.mcpServer.join(', '),
+        }
+      : {
+          name: 'mcp entry',
+          status: 'fail',
+          detail: 'no briefd mcp server in .mcp.json or ~/.claude.json',
+          fix: 'briefd install --project (or --user)',
+        },
   )
-  if (cfg.unreadable.length) add({ name: 'claude config', status: 'warn', detail: `not valid JSON: ${cfg.unreadable.join(', ')}` })
+  if (cfg.unreadable.length)
+    add({
+      name: 'claude config',
+      status: 'warn',
+      detail: `not valid JSON: ${cfg.unreadable.join(', ')}`,
+    })
 
   let session: IssuedSession | undefined
   if (daemonOk && bootstrap && probe.info) {
     try {
-      session = await requestSession({ url: probe.info.url, bootstrap, ttlSeconds: 300, timeoutMs: 2000 })
+      session = await requestSession({
+        url: probe.info.url,
+        bootstrap,
+        ttlSeconds: 300,
+        timeoutMs: 2000,
+      })
       add({ name: 'token', status: 'pass', detail: 'a session token was issued' })
     } catch (err) {
-      add({ name: 'token', status: 'fail', detail: message(err), fix: 'briefd restart; then check the daemon log in the state dir' })
+      add({
+        name: 'token',
+        status: 'fail',
+        detail: message(err),
+        fix: 'briefd restart; then check the daemon log in the state dir',
+      })
     }
   } else {
-    add({ name: 'token', status: 'skip', detail: 'needs a running daemon and the bootstrap credential' })
+    add({
+      name: 'token',
+      status: 'skip',
+      detail: 'needs a running daemon and the bootstrap credential',
+    })
   }
 
   if (o.skipMcp) {
     add({ name: 'briefd mcp', status: 'skip', detail: 'skipped (--no-mcp)' })
   } else if (session && probe.info) {
     try {
-      const res = await daemonRequest({ method: 'GET', url: probe.info.url, path: '/v1/instructions', bearer: session.token, timeoutMs: 2000 })
+      const res = await daemonRequest({
+        method: 'GET',
+        url: probe.info.url,
+        path: '/v1/instructions',
+        bearer: session.token,
+        timeoutMs: 2000,
+      })
       const expected = res.status === 200 ? jsonBody(res).content : undefined
-      if (typeof expected !== 'string') throw new BriefdError('ERR_DAEMON_REJECTED', `daemon answered ${res.status} for the instructions`)
+      if (typeof expected !== 'string')
+        throw new BriefdError(
+          'ERR_DAEMON_REJECTED',
+          `daemon answered ${res.status} for the instructions`,
+        )
       const r = await probeMcpInstructions(session, probe.info.url, expected)
-      add(r.ok ? { name: 'briefd mcp', status: 'pass', detail: r.detail } : { name: 'briefd mcp', status: 'fail', detail: r.detail, fix: 'run briefd mcp by hand and read its stderr warning' })
+      add(
+        r.ok
+          ? { name: 'briefd mcp', status: 'pass', detail: r.detail }
+          : {
+              name: 'briefd mcp',
+              status: 'fail',
+              detail: r.detail,
+              fix: 'run briefd mcp by hand and read its stderr warning',
+            },
+      )
     } catch (err) {
       add({ name: 'briefd mcp', status: 'fail', detail: message(err) })
     }
   } else {
     add({ name: 'briefd mcp', status: 'skip', detail: 'needs a session token' })
   }
-  if (session && probe.info) await revokeSession({ url: probe.info.url, token: session.token, timeoutMs: 1000 }).catch(() => false)
+  if (session && probe.info)
+    await revokeSession({ url: probe.info.url, token: session.token, timeoutMs: 1000 }).catch(
+      () => false,
+    )
   return results
 }

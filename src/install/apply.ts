@@ -8,7 +8,12 @@
 import { createHash } from 'node:crypto'
 import { join } from 'node:path'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
-import { ensurePrivateDir, readSecretFile, removeFileIfExists, writeSecretFileAtomic } from '../shared/secure-fs.js'
+import {
+  ensurePrivateDir,
+  readSecretFile,
+  removeFileIfExists,
+  writeSecretFileAtomic,
+} from '../shared/secure-fs.js'
 import { parseConfig, readBytes, serialize, writeBytesAtomic, writeTarget } from './json-file.js'
 import { applyAdditions, removeAdditions, type Additions } from './merge.js'
 import type { FilePlan } from './plan.js'
@@ -24,7 +29,8 @@ interface InstallRecord {
   created: string[][]
 }
 
-export type FileOutcome = 'added' | 'unchanged' | 'restored' | 'removed' | 'deleted' | 'not installed'
+export type FileOutcome =
+  'added' | 'unchanged' | 'restored' | 'removed' | 'deleted' | 'not installed'
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 
@@ -34,7 +40,12 @@ function recordPath(stateDir: string, file: string): string {
 
 function readRecord(stateDir: string, file: string): InstallRecord | undefined {
   try {
-    return JSON.parse(readSecretFile(recordPath(stateDir, file), { label: 'install record', maxBytes: 4 * 1024 * 1024 }).toString('utf8')) as InstallRecord
+    return JSON.parse(
+      readSecretFile(recordPath(stateDir, file), {
+        label: 'install record',
+        maxBytes: 4 * 1024 * 1024,
+      }).toString('utf8'),
+    ) as InstallRecord
   } catch (err) {
     if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) return undefined
     throw err
@@ -98,7 +109,10 @@ export function uninstallFile(stateDir: string, path: string): FileOutcome {
 }
 
 /** Applies every file of a plan, checking all of them parse before writing any. */
-export function installAll(stateDir: string, plans: FilePlan[]): { path: string; outcome: FileOutcome }[] {
+export function installAll(
+  stateDir: string,
+  plans: FilePlan[],
+): { path: string; outcome: FileOutcome }[] {
   for (const p of plans) {
     // Fail before changing anything if any target is unreadable or conflicting.
     const config = parseConfig(p.path, readBytes(p.path))

@@ -11,7 +11,15 @@
  * a 0666 file), and a file we rewrite loses any group/other write bit it had.
  */
 import { randomBytes } from 'node:crypto'
-import { chmodSync, mkdirSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 
@@ -28,7 +36,11 @@ export function readBytes(path: string): Buffer | null {
     return readFileSync(path)
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return null
-    throw new BriefdError('ERR_INSTALL_FAILED', `cannot read ${path} (${errnoCode(err) ?? String(err)})`, { cause: err })
+    throw new BriefdError(
+      'ERR_INSTALL_FAILED',
+      `cannot read ${path} (${errnoCode(err) ?? String(err)})`,
+      { cause: err },
+    )
   }
 }
 
@@ -39,9 +51,17 @@ export function parseConfig(path: string, bytes: Buffer | null): JsonObject {
   try {
     v = JSON.parse(bytes.toString('utf8'))
   } catch (err) {
-    throw new BriefdError('ERR_INSTALL_FAILED', `${path} is not valid JSON; fix or remove it first (nothing was changed)`, { cause: err })
+    throw new BriefdError(
+      'ERR_INSTALL_FAILED',
+      `${path} is not valid JSON; fix or remove it first (nothing was changed)`,
+      { cause: err },
+    )
   }
-  if (!isObject(v)) throw new BriefdError('ERR_INSTALL_FAILED', `${path} does not hold a JSON object; nothing was changed`)
+  if (!isObject(v))
+    throw new BriefdError(
+      'ERR_INSTALL_FAILED',
+      `${path} does not hold a JSON object; nothing was changed`,
+    )
   return v
 }
 
@@ -77,7 +97,7 @@ export function writeBytesAtomic(path: string, bytes: string | Buffer): void {
   mkdirSync(dirname(target), { recursive: true, mode: DIR_MODE })
   let mode: number | undefined
   try {
-    mode = (statSync(target).mode & 0o777) & ~GROUP_OTHER_WRITE
+    mode = statSync(target).mode & 0o777 & ~GROUP_OTHER_WRITE
   } catch {
     mode = undefined
   }

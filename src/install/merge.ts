@@ -29,7 +29,10 @@ function objectAt(root: JsonObject, path: string[], file: string, created: strin
     } else if (isObject(next)) {
       cur = next
     } else {
-      throw new BriefdError('ERR_INSTALL_FAILED', `${file}: "${path.slice(0, i + 1).join('.')}" is not an object; nothing was changed`)
+      throw new BriefdError(
+        'ERR_INSTALL_FAILED',
+        `${file}: "${path.slice(0, i + 1).join('.')}" is not an object; nothing was changed`,
+      )
     }
   }
   return cur
@@ -45,12 +48,21 @@ function arrayAt(root: JsonObject, path: string[], file: string, created: string
     created.push(path)
     return fresh
   }
-  if (!Array.isArray(v)) throw new BriefdError('ERR_INSTALL_FAILED', `${file}: "${path.join('.')}" is not a list; nothing was changed`)
+  if (!Array.isArray(v))
+    throw new BriefdError(
+      'ERR_INSTALL_FAILED',
+      `${file}: "${path.join('.')}" is not a list; nothing was changed`,
+    )
   return v
 }
 
 /** Adds what is missing; returns whether anything changed. Throws on a name conflict. */
-export function applyAdditions(config: JsonObject, add: Additions, file: string, created: string[][] = []): boolean {
+export function applyAdditions(
+  config: JsonObject,
+  add: Additions,
+  file: string,
+  created: string[][] = [],
+): boolean {
   let changed = false
   if (add.mcpServer) {
     const servers = objectAt(config, ['mcpServers'], file, created)
@@ -133,7 +145,8 @@ export function removeAdditions(config: JsonObject, add: Additions, created: str
   // Deepest first, so a parent empties after its children are gone.
   for (const path of [...created].sort((a, b) => b.length - a.length)) {
     const v = getAt(config, path)
-    if ((Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0)) deleteAt(config, path)
+    if ((Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0))
+      deleteAt(config, path)
   }
   return changed
 }

@@ -56,34 +56,58 @@ function passedEnv(o: InstallOptions): Record<string, string> {
 
 export function planInstall(o: InstallOptions): FilePlan[] {
   const env = passedEnv(o)
-  const prefix = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)} `).join('')
+  const prefix = Object.entries(env)
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
+    .join('')
   const cli = `${prefix}${shellQuote(process.execPath)} ${shellQuote(BIN)}`
   const startArgs = o.contentDir ? ` --content ${shellQuote(resolve(o.contentDir))}` : ''
   const mcpArgs = [BIN, 'mcp', ...(o.toolsFile ? ['--tools', resolve(o.toolsFile)] : [])]
-  const mcpEntry: JsonObject = { type: 'stdio', command: process.execPath, args: mcpArgs, ...(Object.keys(env).length ? { env } : {}) }
+  const mcpEntry: JsonObject = {
+    type: 'stdio',
+    command: process.execPath,
+    args: mcpArgs,
+    ...(Object.keys(env).length ? { env } : {}),
+  }
   const settings: Additions = {
     hooks: [
       // SessionStart stdout goes into the model's context: `session start` prints nothing there.
-      { event: 'SessionStart', group: { hooks: [{ type: 'command', command: `${cli} session start${startArgs}`, timeout: 10 }] } },
-      { event: 'SessionEnd', group: { hooks: [{ type: 'command', command: `${cli} session end`, timeout: 5 }] } },
+      {
+        event: 'SessionStart',
+        group: {
+          hooks: [{ type: 'command', command: `${cli} session start${startArgs}`, timeout: 10 }],
+        },
+      },
+      {
+        event: 'SessionEnd',
+        group: { hooks: [{ type: 'command', command: `${cli} session end`, timeout: 5 }] },
+      },
     ],
     // Keep the agent's own file tools (and sandboxed commands) out of the token and state
     // dirs: same-user code is otherwise out of reach of file modes.
     lists: [
-      { path: ['permissions', 'deny'], values: [`Read(/${o.runtimeDir}/**)`, `Read(/${o.stateDir}/**)`] },
+      {
+        path: ['permissions', 'deny'],
+        values: [`Read(/${o.runtimeDir}/**)`, `Read(/${o.stateDir}/**)`],
+      },
       { path: ['sandbox', 'filesystem', 'denyRead'], values: [o.runtimeDir, o.stateDir] },
     ],
   }
   if (o.scope === 'project') {
     return [
-      { path: join(o.projectDir, '.mcp.json'), additions: { mcpServer: { name: o.name, entry: mcpEntry } } },
+      {
+        path: join(o.projectDir, '.mcp.json'),
+        additions: { mcpServer: { name: o.name, entry: mcpEntry } },
+      },
       { path: join(o.projectDir, '.claude', 'settings.json'), additions: settings },
     ]
   }
   const home = o.env.HOME || homedir()
   const configDir = o.env.CLAUDE_CONFIG_DIR || join(home, '.claude')
   return [
-    { path: join(home, '.claude.json'), additions: { mcpServer: { name: o.name, entry: mcpEntry } } },
+    {
+      path: join(home, '.claude.json'),
+      additions: { mcpServer: { name: o.name, entry: mcpEntry } },
+    },
     { path: join(configDir, 'settings.json'), additions: settings },
   ]
 }

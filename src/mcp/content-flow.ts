@@ -24,7 +24,12 @@ export interface TextResult {
 }
 
 /** Template tools only render text: read-only, repeatable, and talk to nothing but the local daemon. */
-export const RENDER_TOOL_ANNOTATIONS: Readonly<ToolAnnotations> = Object.freeze({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false })
+export const RENDER_TOOL_ANNOTATIONS: Readonly<ToolAnnotations> = Object.freeze({
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+})
 
 /**
  * Warns on stderr when the content state changes, not once per call: one line when the daemon
@@ -42,22 +47,39 @@ export class DegradationReporter {
 
   report(what: string, r: ContentResult): void {
     if (r.source === 'fallback' && r.reason?.code === 'ERR_CONTENT_NOT_FOUND') {
-      if (!this.#missing.has(what)) this.#logger.warn(`${what}: serving the generic fallback: ${r.reason.message}`)
+      if (!this.#missing.has(what))
+        this.#logger.warn(`${what}: serving the generic fallback: ${r.reason.message}`)
       this.#missing.add(what)
       return
     }
-    const state = r.source === 'stale' || r.source === 'fallback' ? `${r.source}:${r.reason?.code ?? ''}` : 'daemon'
+    const state =
+      r.source === 'stale' || r.source === 'fallback'
+        ? `${r.source}:${r.reason?.code ?? ''}`
+        : 'daemon'
     if (state === this.#last) return
     this.#last = state
-    if (r.source === 'fallback') this.#logger.warn(`${what}: serving the generic fallback: ${r.reason?.message ?? 'content unavailable'}`)
-    else if (r.source === 'stale') this.#logger.warn(`${what}: serving a cached copy past its TTL: ${r.reason?.message ?? 'revalidation failed'}`)
+    if (r.source === 'fallback')
+      this.#logger.warn(
+        `${what}: serving the generic fallback: ${r.reason?.message ?? 'content unavailable'}`,
+      )
+    else if (r.source === 'stale')
+      this.#logger.warn(
+        `${what}: serving a cached copy past its TTL: ${r.reason?.message ?? 'revalidation failed'}`,
+      )
     else this.#logger.info(`${what}: content from the daemon again`)
   }
 }
 
 /** The `initialize` instructions, falling back to the manifest's generic ones with one warning line. */
-export async function resolveInstructions(client: BriefdClient, manifest: Manifest, reporter?: DegradationReporter): Promise<ContentResult> {
-  const r = await client.instructions({ waitForToken: true, fallback: manifest.instructions.fallback })
+export async function resolveInstructions(
+  client: BriefdClient,
+  manifest: Manifest,
+  reporter?: DegradationReporter,
+): Promise<ContentResult> {
+  const r = await client.instructions({
+    waitForToken: true,
+    fallback: manifest.instructions.fallback,
+  })
   reporter?.report(`instructions (generic ones from ${manifest.source})`, r)
   return r
 }
@@ -71,32 +93,55 @@ export function contentResult(r: ContentResult): TextResult {
   const content: TextResult['content'] = [{ type: 'text', text: r.text }]
   if (r.source === 'daemon' || r.source === 'cache') return { content }
   if (r.source === 'fallback') {
-    content.push({ type: 'text', text: `[briefd: generic fallback response; the full response is unavailable because ${describeUnavailable(r.reason)}]` })
+    content.push({
+      type: 'text',
+      text: `[briefd: generic fallback response; the full response is unavailable because ${describeUnavailable(r.reason)}]`,
+    })
   }
-  return { content, _meta: { [META_SOURCE]: r.source, ...(r.reason ? { [META_REASON]: r.reason.code } : {}) } }
+  return {
+    content,
+    _meta: { [META_SOURCE]: r.source, ...(r.reason ? { [META_REASON]: r.reason.code } : {}) },
+  }
 }
 
 /** An invalid call: a tool error the model can read and correct (MCP 2025-11-25), never sent to the daemon. */
 export function invalidArguments(tool: string, message: string): TextResult {
-  return { content: [{ type: 'text', text: `Invalid arguments for tool ${tool}: ${message}` }], isError: true }
+  return {
+    content: [{ type: 'text', text: `Invalid arguments for tool ${tool}: ${message}` }],
+    isError: true,
+  }
 }
 
 /** Renders a manifest tool's template (or its fallback) with already-checked values. */
-export async function renderTool(client: BriefdClient, tool: ManifestTool, values: Readonly<Record<string, RenderValue>>, reporter?: DegradationReporter): Promise<TextResult> {
+export async function renderTool(
+  client: BriefdClient,
+  tool: ManifestTool,
+  values: Readonly<Record<string, RenderValue>>,
+  reporter?: DegradationReporter,
+): Promise<TextResult> {
   const r = await client.render(tool.template, values, { fallback: tool.fallback })
   reporter?.report(`tool ${tool.name}`, r)
   return contentResult(r)
 }
 
 /** `tools/call` for a manifest tool: check the arguments, then render. */
-export async function callTool(client: BriefdClient, tool: ManifestTool, args: unknown, reporter?: DegradationReporter): Promise<TextResult> {
+export async function callTool(
+  client: BriefdClient,
+  tool: ManifestTool,
+  args: unknown,
+  reporter?: DegradationReporter,
+): Promise<TextResult> {
   const checked = checkArguments(tool.inputSchema, args)
   if (!checked.ok) return invalidArguments(tool.name, checked.message)
   return renderTool(client, tool, checked.values, reporter)
 }
 
 /** The briefing, or the manifest's generic briefing text. */
-export async function readBriefing(client: BriefdClient, manifest: Manifest, reporter?: DegradationReporter): Promise<ContentResult> {
+export async function readBriefing(
+  client: BriefdClient,
+  manifest: Manifest,
+  reporter?: DegradationReporter,
+): Promise<ContentResult> {
   const r = await client.briefing({ fallback: manifest.briefing.fallback })
   reporter?.report('briefing', r)
   return r

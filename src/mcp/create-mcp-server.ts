@@ -29,7 +29,16 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { BriefdClient } from '../client/briefd-client.js'
 import type { RenderValue } from '../client/render.js'
 import { silentLogger, type Logger } from '../shared/log.js'
-import { DegradationReporter, RENDER_TOOL_ANNOTATIONS, contentResult, invalidArguments, readBriefing, renderTool, resolveInstructions, type TextResult } from './content-flow.js'
+import {
+  DegradationReporter,
+  RENDER_TOOL_ANNOTATIONS,
+  contentResult,
+  invalidArguments,
+  readBriefing,
+  renderTool,
+  resolveInstructions,
+  type TextResult,
+} from './content-flow.js'
 import { checkArguments, type ArgValue } from './input-schema.js'
 import { loadManifest, type Manifest, type ManifestTool } from './manifest.js'
 
@@ -41,7 +50,10 @@ export interface ToolContext {
 }
 
 /** Your logic for a manifest tool: gets arguments already checked against its schema. */
-export type ToolHandler = (args: Readonly<Record<string, ArgValue>>, context: ToolContext) => Promise<CallToolResult | TextResult> | CallToolResult | TextResult
+export type ToolHandler = (
+  args: Readonly<Record<string, ArgValue>>,
+  context: ToolContext,
+) => Promise<CallToolResult | TextResult> | CallToolResult | TextResult
 
 export interface CreateMcpServerOptions {
   /** A loaded manifest, or the path of one. */
@@ -61,7 +73,10 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
   const manifest = typeof o.manifest === 'string' ? loadManifest(o.manifest) : o.manifest
   const handlers = o.handlers ?? {}
   for (const name of Object.keys(handlers)) {
-    if (!manifest.tools.some((t) => t.name === name)) throw new TypeError(`createMcpServer: handler ${JSON.stringify(name)} has no tool in ${manifest.source}`)
+    if (!manifest.tools.some((t) => t.name === name))
+      throw new TypeError(
+        `createMcpServer: handler ${JSON.stringify(name)} has no tool in ${manifest.source}`,
+      )
   }
   const client = o.client ?? new BriefdClient()
   const reporter = new DegradationReporter(o.logger ?? silentLogger)
@@ -72,7 +87,11 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
   ])
   const prompt = manifest.briefing.prompt
   const server = new Server(
-    { name: manifest.server.name, version: manifest.server.version, ...(manifest.server.title ? { title: manifest.server.title } : {}) },
+    {
+      name: manifest.server.name,
+      version: manifest.server.version,
+      ...(manifest.server.title ? { title: manifest.server.title } : {}),
+    },
     { instructions: instructions.text },
   )
 
@@ -83,16 +102,21 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
       {
         ...(tool.title ? { title: tool.title } : {}),
         description: tool.description,
-        inputSchema: z.fromJSONSchema(tool.inputSchema.json as Parameters<typeof z.fromJSONSchema>[0]),
+        inputSchema: z.fromJSONSchema(
+          tool.inputSchema.json as Parameters<typeof z.fromJSONSchema>[0],
+        ),
         // A custom handler may have effects: only the manifest can say it is read-only.
-        annotations: handler ? { ...tool.annotations } : { ...RENDER_TOOL_ANNOTATIONS, ...tool.annotations },
+        annotations: handler
+          ? { ...tool.annotations }
+          : { ...RENDER_TOOL_ANNOTATIONS, ...tool.annotations },
       },
       async function manifestTool(args: unknown): Promise<CallToolResult> {
         // The SDK validated with zod; our own check applies defaults and the exact manifest rules.
         const checked = checkArguments(tool.inputSchema, args)
         if (!checked.ok) return invalidArguments(tool.name, checked.message)
         if (!handler) return renderTool(client, tool, checked.values, reporter)
-        const render = (vars?: Readonly<Record<string, RenderValue>>): Promise<TextResult> => renderTool(client, tool, vars ?? checked.values, reporter)
+        const render = (vars?: Readonly<Record<string, RenderValue>>): Promise<TextResult> =>
+          renderTool(client, tool, vars ?? checked.values, reporter)
         return handler(checked.values, { client, tool, render })
       },
     )
@@ -101,17 +125,28 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
   if (manifest.briefing.tool) {
     server.registerTool(
       manifest.briefing.tool,
-      { description: manifest.briefing.description, annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' } },
+      {
+        description: manifest.briefing.description,
+        annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' },
+      },
       async function briefingTool(): Promise<CallToolResult> {
         return contentResult(await readBriefing(client, manifest, reporter))
       },
     )
   }
   if (prompt) {
-    server.registerPrompt(prompt, { description: manifest.briefing.description }, async function briefingPrompt() {
-      const r = contentResult(await readBriefing(client, manifest, reporter))
-      return { description: manifest.briefing.description, messages: r.content.map((c) => ({ role: 'user' as const, content: c })), ...(r._meta ? { _meta: r._meta } : {}) }
-    })
+    server.registerPrompt(
+      prompt,
+      { description: manifest.briefing.description },
+      async function briefingPrompt() {
+        const r = contentResult(await readBriefing(client, manifest, reporter))
+        return {
+          description: manifest.briefing.description,
+          messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
+          ...(r._meta ? { _meta: r._meta } : {}),
+        }
+      },
+    )
   }
   return server
 }

@@ -19,7 +19,11 @@ import { createBriefdServer, type ServerSdk } from './server.js'
 /** Claude Code cuts server instructions here and appends "… [truncated]". */
 const HOST_INSTRUCTIONS_LIMIT = 2048
 
-async function importSdk(): Promise<ServerSdk & { StdioServerTransport: typeof import('@modelcontextprotocol/sdk/server/stdio.js').StdioServerTransport }> {
+async function importSdk(): Promise<
+  ServerSdk & {
+    StdioServerTransport: typeof import('@modelcontextprotocol/sdk/server/stdio.js').StdioServerTransport
+  }
+> {
   const [server, stdio, types] = await Promise.all([
     import('@modelcontextprotocol/sdk/server/index.js'),
     import('@modelcontextprotocol/sdk/server/stdio.js'),
@@ -49,7 +53,9 @@ function untilShutdown(logger: Logger): Shutdown {
     process.once('SIGTERM', () => stop('SIGTERM'))
     process.once('SIGINT', () => stop('SIGINT'))
     // A host that dies leaves us writing into a closed pipe: stop instead of crashing on EPIPE.
-    process.stdout.once('error', (err) => stop(`stdout: ${(err as NodeJS.ErrnoException).code ?? err.message}`))
+    process.stdout.once('error', (err) =>
+      stop(`stdout: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+    )
   })
   return { done, stop }
 }
@@ -67,7 +73,9 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
     }
     manifest = loadManifest(options.toolsFile)
     if (manifest.instructions.fallback.length > HOST_INSTRUCTIONS_LIMIT) {
-      logger.warn(`${manifest.source}: instructions.fallback is ${manifest.instructions.fallback.length} characters; Claude Code keeps only the first ${HOST_INSTRUCTIONS_LIMIT}`)
+      logger.warn(
+        `${manifest.source}: instructions.fallback is ${manifest.instructions.fallback.length} characters; Claude Code keeps only the first ${HOST_INSTRUCTIONS_LIMIT}`,
+      )
     }
   } catch (err) {
     logger.error(describeError(err))
@@ -83,20 +91,44 @@ export async function main(argv: readonly string[], env: Env = process.env): Pro
 }
 
 function describeError(err: unknown): string {
-  return err instanceof BriefdError ? err.message : `unexpected error: ${err instanceof Error ? err.message : String(err)}`
+  return err instanceof BriefdError
+    ? err.message
+    : `unexpected error: ${err instanceof Error ? err.message : String(err)}`
 }
 
-async function serve(options: McpOptions, manifest: Manifest, env: Env, logger: Logger): Promise<number> {
-  const client = new BriefdClient({ env, timeoutMs: options.timeoutMs, graceMs: options.graceMs, cacheTtlMs: options.cacheTtlMs, cacheMaxEntries: options.cacheMaxEntries, logger })
+async function serve(
+  options: McpOptions,
+  manifest: Manifest,
+  env: Env,
+  logger: Logger,
+): Promise<number> {
+  const client = new BriefdClient({
+    env,
+    timeoutMs: options.timeoutMs,
+    graceMs: options.graceMs,
+    cacheTtlMs: options.cacheTtlMs,
+    cacheMaxEntries: options.cacheMaxEntries,
+    logger,
+  })
   const reporter = new DegradationReporter(logger)
   let resolved = false
-  const instructions = resolveInstructions(client, manifest, reporter).finally(() => void (resolved = true))
+  const instructions = resolveInstructions(client, manifest, reporter).finally(
+    () => void (resolved = true),
+  )
   // Let the request reach the daemon before evaluating the SDK blocks the event loop (30–150 ms):
   // the connect completes in one loop turn, the write in the next. Then the daemon answers
   // while the SDK loads, and the answer waits in the socket.
-  for (let turn = 0; turn < 3 && !resolved; turn++) await new Promise<void>((resolve) => setImmediate(resolve))
+  for (let turn = 0; turn < 3 && !resolved; turn++)
+    await new Promise<void>((resolve) => setImmediate(resolve))
   const sdk = await importSdk()
-  const server = createBriefdServer({ sdk, manifest, client, instructions: (await instructions).text, logger, reporter })
+  const server = createBriefdServer({
+    sdk,
+    manifest,
+    client,
+    instructions: (await instructions).text,
+    logger,
+    reporter,
+  })
   const shutdown = untilShutdown(logger)
   let oversized = false
   // The SDK reports malformed lines here and keeps reading; their parse errors quote the line,

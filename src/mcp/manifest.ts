@@ -69,8 +69,10 @@ export const TOOL_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/
 const DEFAULT_BRIEFING: ManifestBriefing = {
   tool: 'read_briefing',
   prompt: 'briefing',
-  description: 'Read the full briefing: the detailed guidance behind the server instructions. Read-only.',
-  fallback: 'The full briefing is unavailable right now. Follow the server instructions you already have.',
+  description:
+    'Read the full briefing: the detailed guidance behind the server instructions. Read-only.',
+  fallback:
+    'The full briefing is unavailable right now. Follow the server instructions you already have.',
 }
 
 type Obj = Record<string, unknown>
@@ -101,26 +103,46 @@ class Fields {
     return v
   }
 
-  text(v: unknown, field: string, o: { max?: number; optional?: boolean; re?: RegExp; rule?: string } = {}): string | undefined {
+  text(
+    v: unknown,
+    field: string,
+    o: { max?: number; optional?: boolean; re?: RegExp; rule?: string } = {},
+  ): string | undefined {
     if (v === undefined && o.optional) return undefined
     if (typeof v !== 'string' || v.trim() === '') this.fail(field, 'must be a non-empty string')
-    if (v.length > (o.max ?? MAX_TEXT)) this.fail(field, `must be at most ${o.max ?? MAX_TEXT} characters`)
+    if (v.length > (o.max ?? MAX_TEXT))
+      this.fail(field, `must be at most ${o.max ?? MAX_TEXT} characters`)
     if (o.re && !o.re.test(v)) this.fail(field, `is not valid (${o.rule ?? o.re.source})`)
     return v
   }
 
-  required(v: unknown, field: string, o: { max?: number; re?: RegExp; rule?: string } = {}): string {
+  required(
+    v: unknown,
+    field: string,
+    o: { max?: number; re?: RegExp; rule?: string } = {},
+  ): string {
     return this.text(v, field, o) as string
   }
 }
 
 function parseAnnotations(f: Fields, v: unknown, field: string): ToolAnnotations | undefined {
   if (v === undefined) return undefined
-  const a = f.object(v, field, ['title', 'readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'])
+  const a = f.object(v, field, [
+    'title',
+    'readOnlyHint',
+    'destructiveHint',
+    'idempotentHint',
+    'openWorldHint',
+  ])
   const out: ToolAnnotations = {}
   const title = f.text(a.title, `${field}.title`, { optional: true, max: 256 })
   if (title !== undefined) out.title = title
-  for (const hint of ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const) {
+  for (const hint of [
+    'readOnlyHint',
+    'destructiveHint',
+    'idempotentHint',
+    'openWorldHint',
+  ] as const) {
     if (a[hint] === undefined) continue
     if (typeof a[hint] !== 'boolean') f.fail(`${field}.${hint}`, 'must be true or false')
     out[hint] = a[hint]
@@ -129,20 +151,42 @@ function parseAnnotations(f: Fields, v: unknown, field: string): ToolAnnotations
 }
 
 function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
-  const t = f.object(v, field, ['name', 'title', 'description', 'template', 'inputSchema', 'fallback', 'annotations'])
-  const name = f.required(t.name, `${field}.name`, { max: 64, re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
-  const inputSchema = parseInputSchema(t.inputSchema ?? { type: 'object' }, `tool manifest ${f.source}: ${field}.inputSchema`)
+  const t = f.object(v, field, [
+    'name',
+    'title',
+    'description',
+    'template',
+    'inputSchema',
+    'fallback',
+    'annotations',
+  ])
+  const name = f.required(t.name, `${field}.name`, {
+    max: 64,
+    re: TOOL_NAME_RE,
+    rule: '1–64 letters, digits, "_", "-" or "."',
+  })
+  const inputSchema = parseInputSchema(
+    t.inputSchema ?? { type: 'object' },
+    `tool manifest ${f.source}: ${field}.inputSchema`,
+  )
   const fallback = f.required(t.fallback, `${field}.fallback`)
   const placeholders = placeholdersOf(fallback)
   const undeclared = placeholders.findIndex((p) => !inputSchema.properties.has(p))
   if (undeclared >= 0) {
-    f.fail(`${field}.fallback`, `placeholder ${undeclared + 1} of ${placeholders.length} names no property of inputSchema`)
+    f.fail(
+      `${field}.fallback`,
+      `placeholder ${undeclared + 1} of ${placeholders.length} names no property of inputSchema`,
+    )
   }
   const tool: ManifestTool = {
     name,
     description: f.required(t.description, `${field}.description`),
     inputSchema,
-    template: f.required(t.template, `${field}.template`, { max: 64, re: TEMPLATE_NAME_RE, rule: '1–64 letters, digits, "_" or "-"' }),
+    template: f.required(t.template, `${field}.template`, {
+      max: 64,
+      re: TEMPLATE_NAME_RE,
+      rule: '1–64 letters, digits, "_" or "-"',
+    }),
     fallback,
   }
   const title = f.text(t.title, `${field}.title`, { optional: true, max: 256 })
@@ -156,12 +200,23 @@ function parseBriefing(f: Fields, v: unknown): ManifestBriefing {
   if (v === undefined) return DEFAULT_BRIEFING
   const b = f.object(v, 'briefing', ['tool', 'prompt', 'description', 'fallback'])
   const name = (x: unknown, field: string): string | null =>
-    x === null ? null : x === undefined ? DEFAULT_BRIEFING[field as 'tool' | 'prompt'] : f.required(x, `briefing.${field}`, { max: 64, re: TOOL_NAME_RE, rule: '1–64 letters, digits, "_", "-" or "."' })
+    x === null
+      ? null
+      : x === undefined
+        ? DEFAULT_BRIEFING[field as 'tool' | 'prompt']
+        : f.required(x, `briefing.${field}`, {
+            max: 64,
+            re: TOOL_NAME_RE,
+            rule: '1–64 letters, digits, "_", "-" or "."',
+          })
   return {
     tool: name(b.tool, 'tool'),
     prompt: name(b.prompt, 'prompt'),
-    description: f.text(b.description, 'briefing.description', { optional: true }) ?? DEFAULT_BRIEFING.description,
-    fallback: f.text(b.fallback, 'briefing.fallback', { optional: true }) ?? DEFAULT_BRIEFING.fallback,
+    description:
+      f.text(b.description, 'briefing.description', { optional: true }) ??
+      DEFAULT_BRIEFING.description,
+    fallback:
+      f.text(b.fallback, 'briefing.fallback', { optional: true }) ?? DEFAULT_BRIEFING.fallback,
   }
 }
 
@@ -180,12 +235,14 @@ export function parseManifest(raw: unknown, source: string): Manifest {
   const instructions = { fallback: f.required(i.fallback, 'instructions.fallback') }
   const briefing = parseBriefing(f, m.briefing)
   if (!Array.isArray(m.tools)) f.fail('tools', 'must be a list')
-  if (m.tools.length > MAX_TOOLS) f.fail('tools', `has ${m.tools.length} tools; at most ${MAX_TOOLS} are allowed`)
+  if (m.tools.length > MAX_TOOLS)
+    f.fail('tools', `has ${m.tools.length} tools; at most ${MAX_TOOLS} are allowed`)
   const tools = m.tools.map((t, n) => parseTool(f, t, `tools[${n}]`))
   const names = new Map<string, string>(briefing.tool ? [[briefing.tool, 'briefing.tool']] : [])
   tools.forEach((t, n) => {
     const first = names.get(t.name)
-    if (first === 'briefing.tool') f.fail(`tools[${n}].name`, 'is the briefing tool\'s name (briefing.tool): rename one of them')
+    if (first === 'briefing.tool')
+      f.fail(`tools[${n}].name`, "is the briefing tool's name (briefing.tool): rename one of them")
     if (first !== undefined) f.fail(`tools[${n}].name`, `is used twice (the same as ${first})`)
     names.set(t.name, `tools[${n}].name`)
   })
@@ -200,12 +257,21 @@ function readBoundedText(path: string, maxBytes: number): string {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (err) {
     const code = errnoCode(err)
-    throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, { cause: err })
+    throw new BriefdError(
+      'ERR_MANIFEST_INVALID',
+      `tool manifest ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`,
+      { cause: err },
+    )
   }
   try {
     const st = fstatSync(fd)
-    if (!st.isFile()) throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is not a regular file`)
-    if (st.size > maxBytes) throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is ${st.size} bytes; at most ${maxBytes} are allowed`)
+    if (!st.isFile())
+      throw new BriefdError('ERR_MANIFEST_INVALID', `tool manifest ${path} is not a regular file`)
+    if (st.size > maxBytes)
+      throw new BriefdError(
+        'ERR_MANIFEST_INVALID',
+        `tool manifest ${path} is ${st.size} bytes; at most ${maxBytes} are allowed`,
+      )
     const buf = readFully(fd, st.size)
     try {
       return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(buf)

@@ -66,14 +66,19 @@ function parseFlags(args: readonly string[]): Map<string, string> {
     }
     const eq = arg.indexOf('=')
     const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg
-    if (!FLAGS.has(name)) throw new BriefdError('ERR_CONFIG_INVALID', `unknown option ${JSON.stringify(arg.slice(0, 80))} (see briefd mcp --help)`)
+    if (!FLAGS.has(name))
+      throw new BriefdError(
+        'ERR_CONFIG_INVALID',
+        `unknown option ${JSON.stringify(arg.slice(0, 80))} (see briefd mcp --help)`,
+      )
     let value: string | undefined
     if (eq > 0 && name !== arg) value = arg.slice(eq + 1)
     else {
       value = args[i + 1]
       i++
     }
-    if (value === undefined || (value.startsWith('--') && name === arg)) throw new BriefdError('ERR_CONFIG_INVALID', `${name} needs a value`)
+    if (value === undefined || (value.startsWith('--') && name === arg))
+      throw new BriefdError('ERR_CONFIG_INVALID', `${name} needs a value`)
     if (flags.has(name)) throw new BriefdError('ERR_CONFIG_INVALID', `${name} is given twice`)
     flags.set(name, value)
   }
@@ -81,7 +86,9 @@ function parseFlags(args: readonly string[]): Map<string, string> {
 }
 
 function intSetting(flags: Map<string, string>, env: Env, spec: Spec, fallback: number): number {
-  const s: RawSetting | undefined = flags.has(spec.flag) ? { name: spec.flag, value: flags.get(spec.flag) } : pick({ name: spec.env, value: env[spec.env] })
+  const s: RawSetting | undefined = flags.has(spec.flag)
+    ? { name: spec.flag, value: flags.get(spec.flag) }
+    : pick({ name: spec.env, value: env[spec.env] })
   if (s === undefined) return fallback
   return parseIntSetting(s, spec.min, spec.max)
 }
@@ -90,8 +97,11 @@ function intSetting(flags: Map<string, string>, env: Env, spec: Spec, fallback: 
 export function resolveMcpOptions(args: readonly string[], env: Env): McpOptions {
   const flags = parseFlags(args)
   logLevelSetting(env)
-  const tools = flags.has('--tools') ? { name: '--tools', value: flags.get('--tools') } : pick({ name: 'BRIEFD_TOOLS', value: env.BRIEFD_TOOLS })
-  if (tools && (tools.value ?? '').trim() === '') throw new BriefdError('ERR_CONFIG_INVALID', `${tools.name} must be a file path`)
+  const tools = flags.has('--tools')
+    ? { name: '--tools', value: flags.get('--tools') }
+    : pick({ name: 'BRIEFD_TOOLS', value: env.BRIEFD_TOOLS })
+  if (tools && (tools.value ?? '').trim() === '')
+    throw new BriefdError('ERR_CONFIG_INVALID', `${tools.name} must be a file path`)
   return {
     help: flags.has('--help'),
     toolsFile: tools?.value ?? defaultToolsFile(),

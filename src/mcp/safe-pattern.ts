@@ -49,7 +49,8 @@ export function unsafePatternReason(pattern: string): string | undefined {
       i++
       const q = quantifierAt(i)
       if (q > 0) {
-        if (inner) return 'it repeats a group that already contains a repetition (catastrophic backtracking)'
+        if (inner)
+          return 'it repeats a group that already contains a repetition (catastrophic backtracking)'
         quantifiedInside = true
         i += q
       } else if (inner) quantifiedInside = true

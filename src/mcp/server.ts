@@ -10,7 +10,14 @@ import type { Tool } from '@modelcontextprotocol/sdk/types.js'
 import type { BriefdClient } from '../client/briefd-client.js'
 import type { Logger } from '../shared/log.js'
 import { VERSION } from '../shared/version.js'
-import { DegradationReporter, RENDER_TOOL_ANNOTATIONS, callTool, contentResult, readBriefing, type TextResult } from './content-flow.js'
+import {
+  DegradationReporter,
+  RENDER_TOOL_ANNOTATIONS,
+  callTool,
+  contentResult,
+  readBriefing,
+  type TextResult,
+} from './content-flow.js'
 import type { Manifest, ManifestTool } from './manifest.js'
 import { SubsetJsonSchemaValidator } from './subset-validator.js'
 
@@ -31,7 +38,11 @@ export interface BriefdServerOptions {
   reporter?: DegradationReporter
 }
 
-const NO_ARGUMENTS: Tool['inputSchema'] = { type: 'object', properties: {}, additionalProperties: false }
+const NO_ARGUMENTS: Tool['inputSchema'] = {
+  type: 'object',
+  properties: {},
+  additionalProperties: false,
+}
 
 /** The `tools/list` entries: manifest tools plus the built-in briefing tool. */
 export function listTools(manifest: Manifest): Tool[] {
@@ -44,7 +55,12 @@ export function listTools(manifest: Manifest): Tool[] {
     annotations: { ...RENDER_TOOL_ANNOTATIONS, ...t.annotations },
   }))
   if (manifest.briefing.tool) {
-    tools.push({ name: manifest.briefing.tool, description: manifest.briefing.description, inputSchema: NO_ARGUMENTS, annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' } })
+    tools.push({
+      name: manifest.briefing.tool,
+      description: manifest.briefing.description,
+      inputSchema: NO_ARGUMENTS,
+      annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' },
+    })
   }
   return tools
 }
@@ -67,9 +83,16 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
   const prompt = manifest.briefing.prompt
 
   const server = new sdk.Server(
-    { name: manifest.server.name, version: manifest.server.version, ...(manifest.server.title ? { title: manifest.server.title } : {}) },
     {
-      capabilities: { tools: { listChanged: false }, ...(prompt ? { prompts: { listChanged: false } } : {}) },
+      name: manifest.server.name,
+      version: manifest.server.version,
+      ...(manifest.server.title ? { title: manifest.server.title } : {}),
+    },
+    {
+      capabilities: {
+        tools: { listChanged: false },
+        ...(prompt ? { prompts: { listChanged: false } } : {}),
+      },
       instructions: o.instructions,
       jsonSchemaValidator: new SubsetJsonSchemaValidator(),
     },
@@ -79,30 +102,50 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
     return { tools }
   })
 
-  server.setRequestHandler(sdk.types.CallToolRequestSchema, async function callToolHandler(request): Promise<TextResult> {
-    const { name, arguments: args } = request.params
-    if (name === manifest.briefing.tool) {
-      if (args !== undefined && Object.keys(args).length > 0) return { content: [{ type: 'text', text: `Invalid arguments for tool ${name}: it takes no arguments` }], isError: true }
-      return contentResult(await readBriefing(client, manifest, reporter))
-    }
-    const tool = byName.get(name)
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${JSON.stringify(name.slice(0, 80))}`)
-    return callTool(client, tool, args, reporter)
-  })
+  server.setRequestHandler(
+    sdk.types.CallToolRequestSchema,
+    async function callToolHandler(request): Promise<TextResult> {
+      const { name, arguments: args } = request.params
+      if (name === manifest.briefing.tool) {
+        if (args !== undefined && Object.keys(args).length > 0)
+          return {
+            content: [
+              { type: 'text', text: `Invalid arguments for tool ${name}: it takes no arguments` },
+            ],
+            isError: true,
+          }
+        return contentResult(await readBriefing(client, manifest, reporter))
+      }
+      const tool = byName.get(name)
+      if (!tool)
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown tool: ${JSON.stringify(name.slice(0, 80))}`,
+        )
+      return callTool(client, tool, args, reporter)
+    },
+  )
 
   if (prompt) {
     server.setRequestHandler(sdk.types.ListPromptsRequestSchema, function listPromptsHandler() {
       return { prompts: [{ name: prompt, description: manifest.briefing.description }] }
     })
-    server.setRequestHandler(sdk.types.GetPromptRequestSchema, async function getPromptHandler(request) {
-      if (request.params.name !== prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${JSON.stringify(request.params.name.slice(0, 80))}`)
-      const r = contentResult(await readBriefing(client, manifest, reporter))
-      return {
-        description: manifest.briefing.description,
-        messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
-        ...(r._meta ? { _meta: r._meta } : {}),
-      }
-    })
+    server.setRequestHandler(
+      sdk.types.GetPromptRequestSchema,
+      async function getPromptHandler(request) {
+        if (request.params.name !== prompt)
+          throw new McpError(
+            ErrorCode.InvalidParams,
+            `Unknown prompt: ${JSON.stringify(request.params.name.slice(0, 80))}`,
+          )
+        const r = contentResult(await readBriefing(client, manifest, reporter))
+        return {
+          description: manifest.briefing.description,
+          messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
+          ...(r._meta ? { _meta: r._meta } : {}),
+        }
+      },
+    )
   }
   logger.debug(`briefd ${VERSION}: ${manifest.tools.length} tools from ${manifest.source}`)
   return server

@@ -6,7 +6,11 @@
  * which is exactly the subset tool schemas use here: this validator checks them with the same
  * code as tool arguments, and refuses (never passes) a schema outside the subset.
  */
-import type { JsonSchemaType, JsonSchemaValidator, jsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/types.js'
+import type {
+  JsonSchemaType,
+  JsonSchemaValidator,
+  jsonSchemaValidator,
+} from '@modelcontextprotocol/sdk/validation/types.js'
 import { checkArguments, parseInputSchema, type InputSchema } from './input-schema.js'
 
 export class SubsetJsonSchemaValidator implements jsonSchemaValidator {
@@ -16,11 +20,17 @@ export class SubsetJsonSchemaValidator implements jsonSchemaValidator {
       parsed = parseInputSchema(schema, 'schema')
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err)
-      return () => ({ valid: false, data: undefined, errorMessage: `briefd cannot check this schema: ${why}` })
+      return () => ({
+        valid: false,
+        data: undefined,
+        errorMessage: `briefd cannot check this schema: ${why}`,
+      })
     }
     return (input: unknown) => {
       const r = checkArguments(parsed, input)
-      return r.ok ? { valid: true, data: input as T, errorMessage: undefined } : { valid: false, data: undefined, errorMessage: r.message }
+      return r.ok
+        ? { valid: true, data: input as T, errorMessage: undefined }
+        : { valid: false, data: undefined, errorMessage: r.message }
     }
   }
 }

@@ -17,7 +17,10 @@ export function loadOrCreateBootstrapCredential(stateDir: string): string {
   } catch (err) {
     if (!(err instanceof BriefdError && err.code === 'ERR_FILE_NOT_FOUND')) throw err
   }
-  createSecretFileExclusive(bootstrapPath(stateDir), `${BOOTSTRAP_PREFIX}${randomBytes(32).toString('base64url')}\n`)
+  createSecretFileExclusive(
+    bootstrapPath(stateDir),
+    `${BOOTSTRAP_PREFIX}${randomBytes(32).toString('base64url')}\n`,
+  )
   return readBootstrapCredential(stateDir)
 }
 
@@ -27,5 +30,6 @@ export function loadOrCreateBootstrapCredential(stateDir: string): string {
  */
 export function createSecretMatcher(secret: string): (presented: string) => boolean {
   const expected = createHash('sha256').update(secret, 'utf8').digest()
-  return (presented) => timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expected)
+  return (presented) =>
+    timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expected)
 }

@@ -10,7 +10,11 @@ import { join } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { withFileLock } from '../shared/file-lock.js'
 import { STATE_FILES } from '../shared/paths.js'
-import { createSecretFileExclusive, readSecretFile, writeSecretFileAtomic } from '../shared/secure-fs.js'
+import {
+  createSecretFileExclusive,
+  readSecretFile,
+  writeSecretFileAtomic,
+} from '../shared/secure-fs.js'
 import { MAX_SESSION_TTL_SECONDS } from './constants.js'
 
 export interface StoredKey {
@@ -50,9 +54,12 @@ function parseKeyring(path: string, raw: Buffer): KeyringFile {
   try {
     doc = JSON.parse(raw.toString('utf8'))
   } catch (err) {
-    throw new BriefdError('ERR_FILE_INVALID', `signing key file ${path} is not valid JSON`, { cause: err })
+    throw new BriefdError('ERR_FILE_INVALID', `signing key file ${path} is not valid JSON`, {
+      cause: err,
+    })
   }
-  if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1) throw bad('expected version 1')
+  if (typeof doc !== 'object' || doc === null || (doc as { version?: unknown }).version !== 1)
+    throw bad('expected version 1')
   const keys = (doc as { keys?: unknown }).keys
   if (!Array.isArray(keys) || keys.length === 0) throw bad('no keys')
   const out: StoredKey[] = []
@@ -60,12 +67,15 @@ function parseKeyring(path: string, raw: Buffer): KeyringFile {
     if (typeof k !== 'object' || k === null) throw bad('a key entry is not an object')
     const { kid, secret, created_at, retired_at } = k as Record<string, unknown>
     if (typeof kid !== 'string' || !KID_RE.test(kid)) throw bad('a key has a malformed kid')
-    if (typeof secret !== 'string' || Buffer.from(secret, 'base64url').length !== 32) throw bad(`key ${kid} is not 256 bits`)
+    if (typeof secret !== 'string' || Buffer.from(secret, 'base64url').length !== 32)
+      throw bad(`key ${kid} is not 256 bits`)
     if (typeof created_at !== 'string') throw bad(`key ${kid} lacks created_at`)
-    if (retired_at !== null && typeof retired_at !== 'string') throw bad(`key ${kid} has a malformed retired_at`)
+    if (retired_at !== null && typeof retired_at !== 'string')
+      throw bad(`key ${kid} has a malformed retired_at`)
     out.push({ kid, secret, created_at, retired_at })
   }
-  if (out.filter((k) => k.retired_at === null).length !== 1) throw bad('exactly one key must be current')
+  if (out.filter((k) => k.retired_at === null).length !== 1)
+    throw bad('exactly one key must be current')
   return { version: 1, keys: out }
 }
 
@@ -73,14 +83,20 @@ function parseKeyring(path: string, raw: Buffer): KeyringFile {
 export function loadOrCreateKeyringFile(stateDir: string, now: Date = new Date()): KeyringFile {
   const path = join(stateDir, STATE_FILES.keyring)
   try {
-    return parseKeyring(path, readSecretFile(path, { label: 'signing key file', maxBytes: MAX_KEYRING_BYTES }))
+    return parseKeyring(
+      path,
+      readSecretFile(path, { label: 'signing key file', maxBytes: MAX_KEYRING_BYTES }),
+    )
   } catch (err) {
     if (!(err instanceof BriefdError && err.code === 'ERR_FILE_NOT_FOUND')) throw err
   }
   const fresh: KeyringFile = { version: 1, keys: [newKey(now)] }
   createSecretFileExclusive(path, `${JSON.stringify(fresh, null, 2)}\n`)
   // Whoever won the race, the file on disk is now the truth.
-  return parseKeyring(path, readSecretFile(path, { label: 'signing key file', maxBytes: MAX_KEYRING_BYTES }))
+  return parseKeyring(
+    path,
+    readSecretFile(path, { label: 'signing key file', maxBytes: MAX_KEYRING_BYTES }),
+  )
 }
 
 export interface RotateResult {
@@ -100,21 +116,32 @@ export interface RotateResult {
  * daemon only reads it, and creates it (first start, or restoring a deleted state dir) with
  * an exclusive create that never replaces an existing file, so it needs no lock.
  */
-export async function rotateKeyring(stateDir: string, now: () => Date = () => new Date()): Promise<RotateResult> {
+export async function rotateKeyring(
+  stateDir: string,
+  now: () => Date = () => new Date(),
+): Promise<RotateResult> {
   const path = join(stateDir, STATE_FILES.keyring)
-  return withFileLock(join(stateDir, STATE_FILES.keyringLock), () => rotateLocked(stateDir, path, now()), { label: `signing key file ${path}` })
+  return withFileLock(
+    join(stateDir, STATE_FILES.keyringLock),
+    () => rotateLocked(stateDir, path, now()),
+    { label: `signing key file ${path}` },
+  )
 }
 
 function rotateLocked(stateDir: string, path: string, now: Date): RotateResult {
   const ring = loadOrCreateKeyringFile(stateDir, now)
   const current = ring.keys.find((k) => k.retired_at === null)
-  if (!current) throw new BriefdError('ERR_FILE_INVALID', `signing key file ${path} has no current key`)
+  if (!current)
+    throw new BriefdError('ERR_FILE_INVALID', `signing key file ${path} has no current key`)
   current.retired_at = now.toISOString()
   const cutoff = now.getTime() - MAX_SESSION_TTL_SECONDS * 1000
   const kept = ring.keys.filter((k) => k.retired_at === null || Date.parse(k.retired_at) > cutoff)
   const dropped = ring.keys.filter((k) => !kept.includes(k)).map((k) => k.kid)
   const fresh = newKey(now)
-  writeSecretFileAtomic(path, `${JSON.stringify({ version: 1, keys: [fresh, ...kept] }, null, 2)}\n`)
+  writeSecretFileAtomic(
+    path,
+    `${JSON.stringify({ version: 1, keys: [fresh, ...kept] }, null, 2)}\n`,
+  )
   return { newKid: fresh.kid, retiredKid: current.kid, droppedKids: dropped }
 }
 
@@ -141,11 +168,15 @@ export class Keyring {
     const byKid = new Map<string, SigningKey>()
     let current: SigningKey | undefined
     for (const k of ring.keys) {
-      const key: SigningKey = { kid: k.kid, key: new Uint8Array(Buffer.from(k.secret, 'base64url')) }
+      const key: SigningKey = {
+        kid: k.kid,
+        key: new Uint8Array(Buffer.from(k.secret, 'base64url')),
+      }
       byKid.set(k.kid, key)
       if (k.retired_at === null) current = key
     }
-    if (!current) throw new BriefdError('ERR_FILE_INVALID', `signing key file ${this.#path} has no current key`)
+    if (!current)
+      throw new BriefdError('ERR_FILE_INVALID', `signing key file ${this.#path} has no current key`)
     this.#byKid = byKid
     this.#current = current
     this.#file = ring

@@ -10,7 +10,12 @@ import { join } from 'node:path'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
-import { ensurePrivateDir, openPrivateAppend, readSecretFile, writeSecretFileAtomic } from '../shared/secure-fs.js'
+import {
+  ensurePrivateDir,
+  openPrivateAppend,
+  readSecretFile,
+  writeSecretFileAtomic,
+} from '../shared/secure-fs.js'
 import { SESSION_ID_RE } from './constants.js'
 
 interface LedgerLine {
@@ -60,7 +65,10 @@ export class SessionLedger {
   #replay(): void {
     let raw: string
     try {
-      raw = readSecretFile(this.#path, { label: 'session ledger', maxBytes: MAX_LEDGER_BYTES }).toString('utf8')
+      raw = readSecretFile(this.#path, {
+        label: 'session ledger',
+        maxBytes: MAX_LEDGER_BYTES,
+      }).toString('utf8')
     } catch (err) {
       if (isBriefdError(err, 'ERR_FILE_NOT_FOUND')) return
       throw err
@@ -83,7 +91,8 @@ export class SessionLedger {
       }
     }
     // A torn last line (crash mid-write) is expected; anything more is worth a warning.
-    if (skipped > 0) this.#logger.warn(`session ledger ${this.#path}: skipped ${skipped} unreadable line(s)`)
+    if (skipped > 0)
+      this.#logger.warn(`session ledger ${this.#path}: skipped ${skipped} unreadable line(s)`)
   }
 
   /** Rewrites the file with only the live entries, then reopens it for appending. */
@@ -129,7 +138,10 @@ export class SessionLedger {
   recordIssued(sessionId: string, expiresAt: number): void {
     if (this.#issued.size + this.#revoked.size >= this.#max) this.prune()
     if (this.#issued.size + this.#revoked.size >= this.#max) {
-      throw new BriefdError('ERR_SESSION_LIMIT', `too many live sessions (limit ${this.#max}); revoke some or wait for them to expire`)
+      throw new BriefdError(
+        'ERR_SESSION_LIMIT',
+        `too many live sessions (limit ${this.#max}); revoke some or wait for them to expire`,
+      )
     }
     this.#issued.set(sessionId, expiresAt)
     this.#append({ op: 'issue', sid: sessionId, exp: expiresAt }, false)
@@ -169,7 +181,8 @@ function parseLine(text: string): LedgerLine | undefined {
     const v: unknown = JSON.parse(text)
     if (typeof v !== 'object' || v === null) return undefined
     const { op, sid, exp } = v as Record<string, unknown>
-    if ((op !== 'issue' && op !== 'revoke') || typeof sid !== 'string' || !SESSION_ID_RE.test(sid)) return undefined
+    if ((op !== 'issue' && op !== 'revoke') || typeof sid !== 'string' || !SESSION_ID_RE.test(sid))
+      return undefined
     if (typeof exp !== 'number' || !Number.isSafeInteger(exp)) return undefined
     return { op, sid, exp }
   } catch {

@@ -28,7 +28,10 @@ export interface SessionClaims {
 }
 
 /** Signs a session token with `key`. */
-export async function issueSessionToken(key: SigningKey, claims: Omit<SessionClaims, 'kid'>): Promise<string> {
+export async function issueSessionToken(
+  key: SigningKey,
+  claims: Omit<SessionClaims, 'kid'>,
+): Promise<string> {
   if (!SESSION_ID_RE.test(claims.sessionId)) throw new TypeError('sessionId must be a random UUID')
   if (claims.expiresAt <= claims.issuedAt) throw new TypeError('expiresAt must be after issuedAt')
   return new SignJWT({})
@@ -50,7 +53,11 @@ export function isWellFormedToken(token: string): boolean {
 export const MAX_FUTURE_IAT_SECONDS = 300
 
 const invalid = (why: string, cause?: unknown): BriefdError =>
-  new BriefdError('ERR_SESSION_INVALID', `session token rejected: ${why}`, cause === undefined ? {} : { cause })
+  new BriefdError(
+    'ERR_SESSION_INVALID',
+    `session token rejected: ${why}`,
+    cause === undefined ? {} : { cause },
+  )
 
 /**
  * Verifies a session token. `lookupKey` resolves the header's `kid`; it may refresh the
@@ -67,7 +74,8 @@ export async function verifySessionToken(
   // carrying 2 unused bits that decoders ignore: without this check, 4 spellings of every
   // token would verify (a "tampered" token that still works, and a second cache entry).
   const signature = token.slice(token.lastIndexOf('.') + 1)
-  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature) throw invalid('signature not in canonical base64url')
+  if (Buffer.from(signature, 'base64url').toString('base64url') !== signature)
+    throw invalid('signature not in canonical base64url')
   let kid: unknown
   try {
     kid = decodeProtectedHeader(token).kid
@@ -90,7 +98,9 @@ export async function verifySessionToken(
     }))
   } catch (err) {
     if (err instanceof joseErrors.JWTExpired) {
-      throw new BriefdError('ERR_SESSION_EXPIRED', 'session token rejected: expired', { cause: err })
+      throw new BriefdError('ERR_SESSION_EXPIRED', 'session token rejected: expired', {
+        cause: err,
+      })
     }
     const code = err instanceof joseErrors.JOSEError ? err.code : 'unknown'
     throw invalid(`verification failed (${code})`, err)
@@ -102,6 +112,7 @@ export async function verifySessionToken(
   // A token from the future is not valid yet. A few minutes are tolerated, so a small
   // backward clock step (NTP) does not cut off running sessions; a larger one does, and the
   // next SessionStart gets a fresh token.
-  if (iat > Math.floor(now.getTime() / 1000) + MAX_FUTURE_IAT_SECONDS) throw invalid('issued in the future')
+  if (iat > Math.floor(now.getTime() / 1000) + MAX_FUTURE_IAT_SECONDS)
+    throw invalid('issued in the future')
   return { sessionId: sub, issuedAt: iat, expiresAt: exp, kid }
 }

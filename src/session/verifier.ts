@@ -92,7 +92,11 @@ export class SessionVerifier {
       },
       new Date(this.#now()),
     )
-    const session = this.#check({ sessionId: claims.sessionId, expiresAt: claims.expiresAt, rateKey: `session:${claims.sessionId}` })
+    const session = this.#check({
+      sessionId: claims.sessionId,
+      expiresAt: claims.expiresAt,
+      rateKey: `session:${claims.sessionId}`,
+    })
     const dot = token.lastIndexOf('.')
     this.#cache.set(token.slice(0, dot), { signature: token.slice(dot + 1), session })
     return session

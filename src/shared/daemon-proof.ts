@@ -23,7 +23,8 @@ export const NONCE_RE = /^[A-Za-z0-9_-]{43}$/
 /** The signed part of an HS256 JWT: two base64url segments. */
 export const SIGNED_PART_RE = /^[A-Za-z0-9_-]{1,2048}\.[A-Za-z0-9_-]{1,4096}$/
 
-export type ProofRequest = { nonce: string; for: 'session'; signed: string } | { nonce: string; for: 'bootstrap' }
+export type ProofRequest =
+  { nonce: string; for: 'session'; signed: string } | { nonce: string; for: 'bootstrap' }
 
 export function newNonce(): string {
   return randomBytes(32).toString('base64url')

@@ -40,7 +40,11 @@ function tryCreate(path: string, body: string): boolean {
     fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
   } catch (err) {
     if (errnoCode(err) === 'EEXIST') return false
-    throw new BriefdError('ERR_FILE_WRITE_FAILED', `lock file ${path} cannot be created (${errnoCode(err) ?? String(err)})`, { cause: err })
+    throw new BriefdError(
+      'ERR_FILE_WRITE_FAILED',
+      `lock file ${path} cannot be created (${errnoCode(err) ?? String(err)})`,
+      { cause: err },
+    )
   }
   try {
     fchmodSync(fd, 0o600)
@@ -64,11 +68,17 @@ function holderOf(path: string, now: number): Holder | undefined {
     mtimeMs = lstatSync(path).mtimeMs
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return undefined
-    throw new BriefdError('ERR_FILE_UNSAFE', `lock file ${path} cannot be read (${errnoCode(err) ?? String(err)})`, { cause: err })
+    throw new BriefdError(
+      'ERR_FILE_UNSAFE',
+      `lock file ${path} cannot be read (${errnoCode(err) ?? String(err)})`,
+      { cause: err },
+    )
   }
   let pid: number | undefined
   try {
-    const v = JSON.parse(readSecretFile(path, { label: 'lock file', maxBytes: 1024 }).toString('utf8')) as { pid?: unknown }
+    const v = JSON.parse(
+      readSecretFile(path, { label: 'lock file', maxBytes: 1024 }).toString('utf8'),
+    ) as { pid?: unknown }
     pid = typeof v.pid === 'number' ? v.pid : undefined
   } catch {
     // Empty (its owner died between create and write), gone meanwhile, or not ours: no pid.
@@ -77,7 +87,8 @@ function holderOf(path: string, now: number): Holder | undefined {
   return { pid, ageMs: now - mtimeMs }
 }
 
-const isStale = (h: Holder, staleMs: number): boolean => h.ageMs > staleMs && (h.pid === undefined || !isProcessAlive(h.pid))
+const isStale = (h: Holder, staleMs: number): boolean =>
+  h.ageMs > staleMs && (h.pid === undefined || !isProcessAlive(h.pid))
 
 /**
  * Deletes the lock at `path` if it is (still) stale; true when it did. Only one process at a time gets here (the
@@ -103,7 +114,11 @@ function breakIfStale(path: string, staleMs: number): boolean {
  * Runs `work` while holding the exclusive lock file `path`; always releases it. Throws
  * ERR_FILE_LOCKED after `timeoutMs` when another live process keeps holding it.
  */
-export async function withFileLock<T>(path: string, work: () => T | Promise<T>, options: FileLockOptions): Promise<T> {
+export async function withFileLock<T>(
+  path: string,
+  work: () => T | Promise<T>,
+  options: FileLockOptions,
+): Promise<T> {
   const timeoutMs = options.timeoutMs ?? LOCK_TIMEOUT_MS
   const staleMs = options.staleMs ?? LOCK_STALE_MS
   // The nonce tells our lock from one that replaced it, so release never deletes another's.
@@ -121,7 +136,9 @@ export async function withFileLock<T>(path: string, work: () => T | Promise<T>, 
         `${options.label} is locked by ${who} (lock file ${path}); try again, or delete the lock file if no briefd command is running`,
       )
     }
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS + Math.floor(Math.random() * POLL_MS)))
+    await new Promise((resolve) =>
+      setTimeout(resolve, POLL_MS + Math.floor(Math.random() * POLL_MS)),
+    )
   }
   try {
     return await work()
@@ -132,7 +149,8 @@ export async function withFileLock<T>(path: string, work: () => T | Promise<T>, 
 
 function release(path: string, body: string): void {
   try {
-    if (readSecretFile(path, { label: 'lock file', maxBytes: 1024 }).toString('utf8') === body) removeFileIfExists(path)
+    if (readSecretFile(path, { label: 'lock file', maxBytes: 1024 }).toString('utf8') === body)
+      removeFileIfExists(path)
   } catch {
     // Already gone, or no longer ours: nothing of ours to remove.
   }

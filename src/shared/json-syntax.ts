@@ -19,7 +19,8 @@ export interface JsonSyntaxError {
 
 const isWs = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
-const isHex = (c: number): boolean => isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
+const isHex = (c: number): boolean =>
+  isDigit(c) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66)
 /** Characters that may follow a backslash in a JSON string: " \ / b f n r t u. */
 const ESCAPES = new Set([0x22, 0x5c, 0x2f, 0x62, 0x66, 0x6e, 0x72, 0x74, 0x75])
 
@@ -63,7 +64,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
         const e = text.charCodeAt(i + 1)
         if (!ESCAPES.has(e)) return at('invalid escape in a string')
         if (e === 0x75) {
-          for (let k = 2; k < 6; k++) if (!isHex(text.charCodeAt(i + k))) return at('invalid \\u escape in a string')
+          for (let k = 2; k < 6; k++)
+            if (!isHex(text.charCodeAt(i + k))) return at('invalid \\u escape in a string')
           i += 6
         } else i += 2
         continue
@@ -115,7 +117,8 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       else if (c === 0x2d || isDigit(c)) err = readNumber()
       else {
         const word = ['true', 'false', 'null'].find((w) => text.startsWith(w, i))
-        if (word === undefined) return at('expected a value (an object, list, string, number, true, false or null)')
+        if (word === undefined)
+          return at('expected a value (an object, list, string, number, true, false or null)')
         i += word.length
       }
       if (err) return err
@@ -126,14 +129,21 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       const err = readString()
       if (err) return err
       skipWs()
-      if (text.charCodeAt(i) !== 0x3a) return at(i >= n ? 'unexpected end of file (an object is not closed)' : "expected ':' after a property name")
+      if (text.charCodeAt(i) !== 0x3a)
+        return at(
+          i >= n
+            ? 'unexpected end of file (an object is not closed)'
+            : "expected ':' after a property name",
+        )
       i++
       state = 'value'
     } else {
       const top = stack[stack.length - 1]
-      if (top === undefined) return i < n ? at('unexpected text after the end of the JSON value') : undefined
+      if (top === undefined)
+        return i < n ? at('unexpected text after the end of the JSON value') : undefined
       const close = top === 0x7b ? 0x7d : 0x5d
-      if (i >= n) return at(`unexpected end of file (${top === 0x7b ? 'an object' : 'a list'} is not closed)`)
+      if (i >= n)
+        return at(`unexpected end of file (${top === 0x7b ? 'an object' : 'a list'} is not closed)`)
       const c = text.charCodeAt(i)
       if (c === 0x2c) {
         i++
@@ -141,7 +151,12 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
       } else if (c === close) {
         i++
         stack.pop()
-      } else return at(top === 0x7b ? "expected ',' or '}' after a property value" : "expected ',' or ']' after a list item")
+      } else
+        return at(
+          top === 0x7b
+            ? "expected ',' or '}' after a property value"
+            : "expected ',' or ']' after a list item",
+        )
     }
   }
 }
@@ -149,5 +164,7 @@ export function findJsonSyntaxError(text: string): JsonSyntaxError | undefined {
 /** `line L column C: reason`, or a plain fallback when the text is valid after all. */
 export function describeJsonSyntaxError(text: string): string {
   const e = findJsonSyntaxError(text)
-  return e === undefined ? 'is not valid JSON' : `is not valid JSON at line ${e.line} column ${e.column} (${e.reason})`
+  return e === undefined
+    ? 'is not valid JSON'
+    : `is not valid JSON at line ${e.line} column ${e.column} (${e.reason})`
 }

@@ -9,7 +9,10 @@ import { openPrivateAppend } from './secure-fs.js'
 export const DEFAULT_LOG_MAX_BYTES = 1024 * 1024
 
 /** Returns a `write(line)` function for createLogger. Write failures are swallowed: logging must never take the daemon down. */
-export function createLogFileWriter(path: string, maxBytes = DEFAULT_LOG_MAX_BYTES): (line: string) => void {
+export function createLogFileWriter(
+  path: string,
+  maxBytes = DEFAULT_LOG_MAX_BYTES,
+): (line: string) => void {
   let fd = openPrivateAppend(path, 'log file')
   let size = fstatSync(fd).size
   return (line) => {

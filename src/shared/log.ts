@@ -27,7 +27,8 @@ export interface LoggerOptions {
   write?: (line: string) => void
 }
 
-const isLogLevel = (v: string | undefined): v is LogLevel => v === 'debug' || v === 'info' || v === 'warn' || v === 'error'
+const isLogLevel = (v: string | undefined): v is LogLevel =>
+  v === 'debug' || v === 'info' || v === 'warn' || v === 'error'
 
 /**
  * Lenient: unknown values fall back to `info`. Only for the logger that must exist before the
@@ -47,7 +48,10 @@ export function logLevelSetting(env: Env): LogLevel {
   const value = env.BRIEFD_LOG_LEVEL
   if (value === undefined || value === '') return 'info'
   if (isLogLevel(value)) return value
-  throw new BriefdError('ERR_CONFIG_INVALID', `BRIEFD_LOG_LEVEL must be debug, info, warn or error (got ${JSON.stringify(value.slice(0, 40))})`)
+  throw new BriefdError(
+    'ERR_CONFIG_INVALID',
+    `BRIEFD_LOG_LEVEL must be debug, info, warn or error (got ${JSON.stringify(value.slice(0, 40))})`,
+  )
 }
 
 /** One line per message, newlines folded so a message can never forge a second log line. */

@@ -60,7 +60,11 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions): void
       created = true
     } catch (err) {
       if (errnoCode(err) !== 'EEXIST') {
-        throw new BriefdError('ERR_DIR_UNSAFE', `${label} ${path} cannot be created (${errnoCode(err) ?? String(err)})`, { cause: err })
+        throw new BriefdError(
+          'ERR_DIR_UNSAFE',
+          `${label} ${path} cannot be created (${errnoCode(err) ?? String(err)})`,
+          { cause: err },
+        )
       }
     }
   }
@@ -69,7 +73,11 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions): void
     st = lstatSync(path)
   } catch (err) {
     const code = errnoCode(err)
-    throw new BriefdError('ERR_DIR_UNSAFE', `${label} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`, { cause: err })
+    throw new BriefdError(
+      'ERR_DIR_UNSAFE',
+      `${label} ${path} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code ?? String(err)})`}`,
+      { cause: err },
+    )
   }
   if (st.isSymbolicLink()) {
     throw new BriefdError('ERR_DIR_UNSAFE', `${label} ${path} is a symlink; refusing to use it`)
@@ -79,13 +87,19 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions): void
   }
   const uid = currentUid()
   if (st.uid !== uid) {
-    throw new BriefdError('ERR_DIR_UNSAFE', `${label} ${path} is owned by uid ${st.uid}, not by you (uid ${uid}); refusing to use it`)
+    throw new BriefdError(
+      'ERR_DIR_UNSAFE',
+      `${label} ${path} is owned by uid ${st.uid}, not by you (uid ${uid}); refusing to use it`,
+    )
   }
   if (created) {
     // umask may have removed our own bits; it can never add group/other bits.
     if ((st.mode & 0o777) !== 0o700) chmodSync(path, 0o700)
   } else if ((st.mode & 0o077) !== 0) {
-    throw new BriefdError('ERR_DIR_UNSAFE', `${label} ${path} has mode ${octal(st.mode)}; expected 0700 (fix: chmod 700 ${path})`)
+    throw new BriefdError(
+      'ERR_DIR_UNSAFE',
+      `${label} ${path} has mode ${octal(st.mode)}; expected 0700 (fix: chmod 700 ${path})`,
+    )
   }
 }
 
@@ -156,22 +170,42 @@ export function readSecretFile(path: string, options: ReadSecretOptions): Buffer
     fd = openSync(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
   } catch (err) {
     const code = errnoCode(err)
-    if (code === 'ENOENT') throw new BriefdError('ERR_FILE_NOT_FOUND', `${label} ${path} does not exist`, { cause: err })
-    if (code === 'ELOOP' || code === 'EMLINK') throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is a symlink; refusing to read it`, { cause: err })
-    throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} cannot be opened (${code ?? String(err)})`, { cause: err })
+    if (code === 'ENOENT')
+      throw new BriefdError('ERR_FILE_NOT_FOUND', `${label} ${path} does not exist`, { cause: err })
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw new BriefdError(
+        'ERR_FILE_UNSAFE',
+        `${label} ${path} is a symlink; refusing to read it`,
+        { cause: err },
+      )
+    throw new BriefdError(
+      'ERR_FILE_UNSAFE',
+      `${label} ${path} cannot be opened (${code ?? String(err)})`,
+      { cause: err },
+    )
   }
   try {
     const st = fstatSync(fd)
-    if (!st.isFile()) throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is not a regular file`)
+    if (!st.isFile())
+      throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is not a regular file`)
     const uid = currentUid()
     if (st.uid !== uid) {
-      throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is owned by uid ${st.uid}, not by you (uid ${uid}); refusing to read it`)
+      throw new BriefdError(
+        'ERR_FILE_UNSAFE',
+        `${label} ${path} is owned by uid ${st.uid}, not by you (uid ${uid}); refusing to read it`,
+      )
     }
     if ((st.mode & 0o077) !== 0) {
-      throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} has mode ${octal(st.mode)}; expected 0600 (fix: chmod 600 ${path})`)
+      throw new BriefdError(
+        'ERR_FILE_UNSAFE',
+        `${label} ${path} has mode ${octal(st.mode)}; expected 0600 (fix: chmod 600 ${path})`,
+      )
     }
     if (st.size > maxBytes) {
-      throw new BriefdError('ERR_FILE_INVALID', `${label} ${path} is ${st.size} bytes; at most ${maxBytes} expected`)
+      throw new BriefdError(
+        'ERR_FILE_INVALID',
+        `${label} ${path} is ${st.size} bytes; at most ${maxBytes} expected`,
+      )
     }
     return readFully(fd, st.size)
   } finally {
@@ -201,13 +235,27 @@ export function openPrivateAppend(path: string, label: string): number {
     fd = openSync(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW, 0o600)
   } catch (err) {
     const code = errnoCode(err)
-    if (code === 'ELOOP' || code === 'EMLINK') throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is a symlink; refusing to write it`, { cause: err })
-    throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} cannot be opened for writing (${code ?? String(err)})`, { cause: err })
+    if (code === 'ELOOP' || code === 'EMLINK')
+      throw new BriefdError(
+        'ERR_FILE_UNSAFE',
+        `${label} ${path} is a symlink; refusing to write it`,
+        { cause: err },
+      )
+    throw new BriefdError(
+      'ERR_FILE_UNSAFE',
+      `${label} ${path} cannot be opened for writing (${code ?? String(err)})`,
+      { cause: err },
+    )
   }
   try {
     const st = fstatSync(fd)
-    if (!st.isFile()) throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is not a regular file`)
-    if (st.uid !== currentUid()) throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is owned by uid ${st.uid}; refusing to write it`)
+    if (!st.isFile())
+      throw new BriefdError('ERR_FILE_UNSAFE', `${label} ${path} is not a regular file`)
+    if (st.uid !== currentUid())
+      throw new BriefdError(
+        'ERR_FILE_UNSAFE',
+        `${label} ${path} is owned by uid ${st.uid}; refusing to write it`,
+      )
     if ((st.mode & 0o777) !== 0o600) fchmodSync(fd, 0o600)
     return fd
   } catch (err) {

@@ -21,7 +21,10 @@ export function parseIntSetting(setting: RawSetting, min: number, max: number): 
   const raw = setting.value ?? ''
   const n = /^[0-9]+$/.test(raw.trim()) ? Number(raw.trim()) : Number.NaN
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw new BriefdError('ERR_CONFIG_INVALID', `${setting.name} must be an integer ${min}–${max} (got ${JSON.stringify(raw)})`)
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      `${setting.name} must be an integer ${min}–${max} (got ${JSON.stringify(raw)})`,
+    )
   }
   return n
 }
@@ -29,7 +32,11 @@ export function parseIntSetting(setting: RawSetting, min: number, max: number): 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 }
 
 /** A duration such as `90`, `90s`, `15m`, `24h`, `7d`, in seconds, within [min, max]. */
-export function parseDurationSetting(setting: RawSetting, minSeconds: number, maxSeconds: number): number {
+export function parseDurationSetting(
+  setting: RawSetting,
+  minSeconds: number,
+  maxSeconds: number,
+): number {
   const raw = (setting.value ?? '').trim()
   const m = /^([0-9]+)([smhd]?)$/.exec(raw)
   const seconds = m ? Number(m[1]) * (UNIT_SECONDS[m[2] || 's'] ?? 1) : Number.NaN
@@ -45,5 +52,8 @@ export function parseDurationSetting(setting: RawSetting, minSeconds: number, ma
 /** A comma-separated list; empty entries dropped. */
 export function parseListSetting(setting: RawSetting | undefined): string[] {
   if (!setting?.value) return []
-  return setting.value.split(',').map((s) => s.trim()).filter((s) => s !== '')
+  return setting.value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 }

@@ -29,9 +29,14 @@ export function bootstrapPath(stateDir: string): string {
 /** Reads the bootstrap credential; never includes it in an error. */
 export function readBootstrapCredential(stateDir: string): string {
   const path = bootstrapPath(stateDir)
-  const value = readSecretFile(path, { label: 'bootstrap credential', maxBytes: 256 }).toString('utf8').trim()
+  const value = readSecretFile(path, { label: 'bootstrap credential', maxBytes: 256 })
+    .toString('utf8')
+    .trim()
   if (!BOOTSTRAP_RE.test(value)) {
-    throw new BriefdError('ERR_FILE_INVALID', `bootstrap credential ${path} is malformed (delete it and restart the daemon to make a new one)`)
+    throw new BriefdError(
+      'ERR_FILE_INVALID',
+      `bootstrap credential ${path} is malformed (delete it and restart the daemon to make a new one)`,
+    )
   }
   return value
 }
@@ -54,7 +59,13 @@ export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
   }
   if (typeof v !== 'object' || v === null) return undefined
   const i = v as Record<string, unknown>
-  if (typeof i.pid !== 'number' || typeof i.url !== 'string' || typeof i.port !== 'number' || typeof i.host !== 'string') return undefined
+  if (
+    typeof i.pid !== 'number' ||
+    typeof i.url !== 'string' ||
+    typeof i.port !== 'number' ||
+    typeof i.host !== 'string'
+  )
+    return undefined
   return {
     pid: i.pid,
     url: i.url,

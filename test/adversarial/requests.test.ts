@@ -22,7 +22,11 @@ let P = 0
 
 beforeAll(async () => {
   content = makeContent()
-  daemon = await startTestDaemon({ contentDir: content.dir, env: { BRIEFD_RATE_ANONYMOUS: '100000/100000' }, flags: { allowOrigin: [ALLOWED_ORIGIN] } })
+  daemon = await startTestDaemon({
+    contentDir: content.dir,
+    env: { BRIEFD_RATE_ANONYMOUS: '100000/100000' },
+    flags: { allowOrigin: [ALLOWED_ORIGIN] },
+  })
   token = (await daemon.newSession()).token
   P = daemon.port
 })
@@ -44,9 +48,16 @@ interface Attempt {
 type Case = [name: string, build: () => Attempt, status: number | number[]]
 
 async function attempt(a: Attempt): Promise<RawResponse> {
-  const res = a.raw !== undefined
-    ? parseResponse(await rawExchange(P, a.raw, 5000))
-    : await rawRequest(P, { method: a.method ?? 'GET', path: a.path, headers: a.headers ?? [], ...(a.body !== undefined ? { body: a.body } : {}), ...(a.noHost ? { noHost: true } : {}) })
+  const res =
+    a.raw !== undefined
+      ? parseResponse(await rawExchange(P, a.raw, 5000))
+      : await rawRequest(P, {
+          method: a.method ?? 'GET',
+          path: a.path,
+          headers: a.headers ?? [],
+          ...(a.body !== undefined ? { body: a.body } : {}),
+          ...(a.noHost ? { noHost: true } : {}),
+        })
   const secrets = [token, daemon.bootstrap()]
   expect(leaksIn(content, res.raw, secrets)).toEqual([])
   expect(leaksIn(content, daemonTrail(daemon), secrets)).toEqual([])
@@ -63,9 +74,15 @@ async function runCase(build: Case[1], status: Case[2]): Promise<RawResponse> {
 }
 
 /** GET /v1/instructions with a valid token and this Host header. */
-const withHost = (host: string): Attempt => ({ path: '/v1/instructions', headers: [['Host', host], bearer()] })
+const withHost = (host: string): Attempt => ({
+  path: '/v1/instructions',
+  headers: [['Host', host], bearer()],
+})
 /** GET /v1/instructions with a valid token and this Origin header. */
-const withOrigin = (origin: string): Attempt => ({ path: '/v1/instructions', headers: [['Origin', origin], bearer()] })
+const withOrigin = (origin: string): Attempt => ({
+  path: '/v1/instructions',
+  headers: [['Origin', origin], bearer()],
+})
 /** GET of `path` with a valid token. */
 const withToken = (path: string, method = 'GET'): Attempt => ({ method, path, headers: [bearer()] })
 
@@ -73,7 +90,11 @@ describe('Host header (DNS rebinding), with a valid token', () => {
   const cases: Case[] = [
     ['a foreign name with the port', () => withHost(`evil.example:${P}`), 403],
     ['a foreign name without a port', () => withHost('evil.example'), 403],
-    ['a rebinding name that starts with localhost', () => withHost(`localhost.evil.example:${P}`), 403],
+    [
+      'a rebinding name that starts with localhost',
+      () => withHost(`localhost.evil.example:${P}`),
+      403,
+    ],
     ['a wildcard-DNS name for 127.0.0.1', () => withHost(`127.0.0.1.nip.io:${P}`), 403],
     ['localhost without the port', () => withHost('localhost'), 403],
     ['127.0.0.1 without the port', () => withHost('127.0.0.1'), 403],
@@ -93,19 +114,55 @@ describe('Host header (DNS rebinding), with a valid token', () => {
     ['userinfo before the host', () => withHost(`user@127.0.0.1:${P}`), 400],
     ['an empty Host', () => withHost(''), 400],
     ['a list of hosts', () => withHost(`localhost:${P}, evil.example`), [400, 403]],
-    ['two Host headers, ours first', () => ({ path: '/v1/instructions', headers: [['Host', `127.0.0.1:${P}`], ['Host', 'evil.example'], bearer()] }), [400, 403]],
-    ['two Host headers, ours second', () => ({ path: '/v1/instructions', headers: [['Host', 'evil.example'], ['Host', `127.0.0.1:${P}`], bearer()] }), [400, 403]],
-    ['no Host header (HTTP/1.1)', () => ({ path: '/v1/instructions', headers: [bearer()], noHost: true }), 400],
-    ['no Host header (HTTP/1.0)', () => ({ path: '', raw: `GET /v1/instructions HTTP/1.0\r\nAuthorization: Bearer ${token}\r\n\r\n` }), 400],
-    ['an absolute-form target naming a foreign host', () => withToken('http://evil.example/v1/instructions'), 400],
-    ['an absolute-form target naming this daemon', () => withToken(`http://127.0.0.1:${P}/v1/instructions`), 400],
+    [
+      'two Host headers, ours first',
+      () => ({
+        path: '/v1/instructions',
+        headers: [['Host', `127.0.0.1:${P}`], ['Host', 'evil.example'], bearer()],
+      }),
+      [400, 403],
+    ],
+    [
+      'two Host headers, ours second',
+      () => ({
+        path: '/v1/instructions',
+        headers: [['Host', 'evil.example'], ['Host', `127.0.0.1:${P}`], bearer()],
+      }),
+      [400, 403],
+    ],
+    [
+      'no Host header (HTTP/1.1)',
+      () => ({ path: '/v1/instructions', headers: [bearer()], noHost: true }),
+      400,
+    ],
+    [
+      'no Host header (HTTP/1.0)',
+      () => ({
+        path: '',
+        raw: `GET /v1/instructions HTTP/1.0\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      }),
+      400,
+    ],
+    [
+      'an absolute-form target naming a foreign host',
+      () => withToken('http://evil.example/v1/instructions'),
+      400,
+    ],
+    [
+      'an absolute-form target naming this daemon',
+      () => withToken(`http://127.0.0.1:${P}/v1/instructions`),
+      400,
+    ],
   ]
   it.each(cases)('refuses %s', async (_name, build, status) => void (await runCase(build, status)))
 
-  it.each([`LOCALHOST:PORT`, `LocalHost:PORT`, `[::1]:PORT`, `localhost:PORT`])('accepts %s (host names are case-insensitive)', async (host) => {
-    const res = await rawRequest(P, withHost(host.replace('PORT', String(P))))
-    expect(res.status).toBe(200)
-  })
+  it.each([`LOCALHOST:PORT`, `LocalHost:PORT`, `[::1]:PORT`, `localhost:PORT`])(
+    'accepts %s (host names are case-insensitive)',
+    async (host) => {
+      const res = await rawRequest(P, withHost(host.replace('PORT', String(P))))
+      expect(res.status).toBe(200)
+    },
+  )
 })
 
 describe('Origin header and CORS, with a valid token', () => {
@@ -113,36 +170,82 @@ describe('Origin header and CORS, with a valid token', () => {
     ['a foreign web page', () => withOrigin('https://evil.example'), 403],
     ['Origin null (sandboxed frame, file:// page, redirect)', () => withOrigin('null'), 403],
     ['an empty Origin', () => withOrigin(''), 403],
-    ['the daemon\'s own origin (not on the allow-list)', () => withOrigin(`http://127.0.0.1:${P}`), 403],
-    ['localhost with the daemon\'s port', () => withOrigin(`http://localhost:${P}`), 403],
-    ['[::1] with the daemon\'s port', () => withOrigin(`http://[::1]:${P}`), 403],
+    [
+      "the daemon's own origin (not on the allow-list)",
+      () => withOrigin(`http://127.0.0.1:${P}`),
+      403,
+    ],
+    ["localhost with the daemon's port", () => withOrigin(`http://localhost:${P}`), 403],
+    ["[::1] with the daemon's port", () => withOrigin(`http://[::1]:${P}`), 403],
     ['a file:// origin', () => withOrigin('file://'), 403],
-    ['a browser extension', () => withOrigin('chrome-extension://abcdefghijklmnopabcdefghijklmnop'), 403],
+    [
+      'a browser extension',
+      () => withOrigin('chrome-extension://abcdefghijklmnopabcdefghijklmnop'),
+      403,
+    ],
     ['the allowed origin in upper case', () => withOrigin(ALLOWED_ORIGIN.toUpperCase()), 403],
     ['the allowed origin with a trailing slash', () => withOrigin(`${ALLOWED_ORIGIN}/`), 403],
     ['the allowed origin with a longer port', () => withOrigin(`${ALLOWED_ORIGIN}0`), 403],
-    ['the allowed origin as a prefix of a foreign host', () => withOrigin(`${ALLOWED_ORIGIN}.evil.example`), 403],
-    ['the allowed origin over https', () => withOrigin(ALLOWED_ORIGIN.replace('http:', 'https:')), 403],
-    ['the allowed origin and a foreign one', () => ({ path: '/v1/instructions', headers: [['Origin', ALLOWED_ORIGIN], ['Origin', 'https://evil.example'], bearer()] }), 403],
-    ['a foreign origin on /health', () => ({ path: '/health', headers: [['Origin', 'https://evil.example']] }), 403],
-    ['a foreign origin without a token (origin first: a page learns nothing, not even 401)', () => ({ path: '/v1/instructions', headers: [['Origin', 'https://evil.example']] }), 403],
+    [
+      'the allowed origin as a prefix of a foreign host',
+      () => withOrigin(`${ALLOWED_ORIGIN}.evil.example`),
+      403,
+    ],
+    [
+      'the allowed origin over https',
+      () => withOrigin(ALLOWED_ORIGIN.replace('http:', 'https:')),
+      403,
+    ],
+    [
+      'the allowed origin and a foreign one',
+      () => ({
+        path: '/v1/instructions',
+        headers: [['Origin', ALLOWED_ORIGIN], ['Origin', 'https://evil.example'], bearer()],
+      }),
+      403,
+    ],
+    [
+      'a foreign origin on /health',
+      () => ({ path: '/health', headers: [['Origin', 'https://evil.example']] }),
+      403,
+    ],
+    [
+      'a foreign origin without a token (origin first: a page learns nothing, not even 401)',
+      () => ({ path: '/v1/instructions', headers: [['Origin', 'https://evil.example']] }),
+      403,
+    ],
   ]
   it.each(cases)('refuses %s', async (_name, build, status) => void (await runCase(build, status)))
 
   const preflight = (origin: string | undefined, path = '/v1/instructions'): Attempt => ({
     method: 'OPTIONS',
     path,
-    headers: [...(origin === undefined ? [] : [['Origin', origin] as [string, string]]), ['Access-Control-Request-Method', 'GET'], ['Access-Control-Request-Headers', 'authorization']],
+    headers: [
+      ...(origin === undefined ? [] : [['Origin', origin] as [string, string]]),
+      ['Access-Control-Request-Method', 'GET'],
+      ['Access-Control-Request-Headers', 'authorization'],
+    ],
   })
   const preflights: Case[] = [
     ['a preflight from a foreign page', () => preflight('https://evil.example'), 403],
     ['a preflight from Origin null', () => preflight('null'), 403],
-    ['a preflight for session issuance', () => preflight('https://evil.example', '/v1/sessions'), 403],
-    ['a preflight from the allowed origin (CORS is never granted)', () => preflight(ALLOWED_ORIGIN), 405],
+    [
+      'a preflight for session issuance',
+      () => preflight('https://evil.example', '/v1/sessions'),
+      403,
+    ],
+    [
+      'a preflight from the allowed origin (CORS is never granted)',
+      () => preflight(ALLOWED_ORIGIN),
+      405,
+    ],
     ['a preflight without an Origin', () => preflight(undefined), 405],
     ['OPTIONS *', () => ({ method: 'OPTIONS', path: '*' }), 400],
   ]
-  it.each(preflights)('answers %s without any CORS grant', async (_name, build, status) => void (await runCase(build, status)))
+  it.each(preflights)(
+    'answers %s without any CORS grant',
+    async (_name, build, status) => void (await runCase(build, status)),
+  )
 
   it('serves the allowed origin (the control)', async () => {
     expect((await rawRequest(P, withOrigin(ALLOWED_ORIGIN))).status).toBe(200)
@@ -153,10 +256,18 @@ describe('template names and paths, with a valid token', () => {
   const template = (name: string): Attempt => withToken(`/v1/templates/${name}`)
   const names: Case[] = [
     ['an encoded ../ to another document', () => template('..%2Finstructions'), 400],
-    ['an encoded ../../ to a state file', () => template('..%2F..%2F..%2Fstate%2Fsessions.jsonl'), 400],
+    [
+      'an encoded ../../ to a state file',
+      () => template('..%2F..%2F..%2Fstate%2Fsessions.jsonl'),
+      400,
+    ],
     ['a double-encoded ../', () => template('..%252Finstructions'), 400],
     ['encoded dots (%2e%2e)', () => template('%2e%2e'), 404],
-    ['a name with an encoded slash into another template', () => template('verdict%2F..%2Fhidden'), 400],
+    [
+      'a name with an encoded slash into another template',
+      () => template('verdict%2F..%2Fhidden'),
+      400,
+    ],
     ['encoded backslashes', () => template('%5C..%5Cinstructions'), 400],
     ['a NUL byte', () => template('verdict%00'), 400],
     ['a file extension', () => template('verdict.md'), 400],
@@ -197,17 +308,32 @@ describe('template names and paths, with a valid token', () => {
   ]
   it.each(paths)('refuses %s', async (_name, build, status) => void (await runCase(build, status)))
 
-  const dotted = ['/v1/./instructions', '/./v1/instructions', '/v1/templates/../instructions', '/v1/sessions/current/../../instructions', '/v1/templates/./verdict']
-  it.each(dotted)('resolves dot segments in %s before routing: without a token it is a 401', async (path) => {
-    await runCase(() => ({ path }), 401)
-  })
+  const dotted = [
+    '/v1/./instructions',
+    '/./v1/instructions',
+    '/v1/templates/../instructions',
+    '/v1/sessions/current/../../instructions',
+    '/v1/templates/./verdict',
+  ]
+  it.each(dotted)(
+    'resolves dot segments in %s before routing: without a token it is a 401',
+    async (path) => {
+      await runCase(() => ({ path }), 401)
+    },
+  )
 
-  it.each(dotted)('resolves dot segments in %s before routing: with a token it reaches only the route it names', async (path) => {
-    const normal = new URL(`http://x${path}`).pathname
-    const [a, b] = await Promise.all([rawRequest(P, withToken(path)), rawRequest(P, withToken(normal))])
-    expect(a.status).toBe(200)
-    expect(JSON.parse(a.body)).toEqual(JSON.parse(b.body))
-  })
+  it.each(dotted)(
+    'resolves dot segments in %s before routing: with a token it reaches only the route it names',
+    async (path) => {
+      const normal = new URL(`http://x${path}`).pathname
+      const [a, b] = await Promise.all([
+        rawRequest(P, withToken(path)),
+        rawRequest(P, withToken(normal)),
+      ])
+      expect(a.status).toBe(200)
+      expect(JSON.parse(a.body)).toEqual(JSON.parse(b.body))
+    },
+  )
 })
 
 describe('methods, with a valid token', () => {
@@ -216,21 +342,48 @@ describe('methods, with a valid token', () => {
     ['PUT on a document', () => withToken('/v1/instructions', 'PUT'), 405],
     ['PATCH on a document', () => withToken('/v1/instructions', 'PATCH'), 405],
     ['DELETE on a document', () => withToken('/v1/instructions', 'DELETE'), 405],
-    ['TRACE (it would echo the Authorization header)', () => withToken('/v1/instructions', 'TRACE'), 405],
+    [
+      'TRACE (it would echo the Authorization header)',
+      () => withToken('/v1/instructions', 'TRACE'),
+      405,
+    ],
     ['PROPFIND', () => withToken('/v1/instructions', 'PROPFIND'), 405],
     ['a made-up method', () => withToken('/v1/instructions', 'FOO'), 400],
     ['a lower-case method', () => withToken('/v1/instructions', 'get'), 400],
-    ['CONNECT to the daemon itself', () => ({ path: '', raw: `CONNECT 127.0.0.1:${P} HTTP/1.1\r\nHost: 127.0.0.1:${P}\r\nAuthorization: Bearer ${token}\r\n\r\n` }), 0],
-    ['PUT of a template with a body', () => ({ ...withToken('/v1/templates/verdict', 'PUT'), body: 'overwritten {{x}}' }), 405],
+    [
+      'CONNECT to the daemon itself',
+      () => ({
+        path: '',
+        raw: `CONNECT 127.0.0.1:${P} HTTP/1.1\r\nHost: 127.0.0.1:${P}\r\nAuthorization: Bearer ${token}\r\n\r\n`,
+      }),
+      0,
+    ],
+    [
+      'PUT of a template with a body',
+      () => ({ ...withToken('/v1/templates/verdict', 'PUT'), body: 'overwritten {{x}}' }),
+      405,
+    ],
     ['DELETE of a template', () => withToken('/v1/templates/verdict', 'DELETE'), 405],
-    ['POST with X-HTTP-Method-Override: GET', () => ({ ...withToken('/v1/instructions', 'POST'), headers: [bearer(), ['X-HTTP-Method-Override', 'GET']] }), 405],
+    [
+      'POST with X-HTTP-Method-Override: GET',
+      () => ({
+        ...withToken('/v1/instructions', 'POST'),
+        headers: [bearer(), ['X-HTTP-Method-Override', 'GET']],
+      }),
+      405,
+    ],
     ['GET on the session list', () => withToken('/v1/sessions'), 405],
-    ['DELETE of another session by id', () => withToken('/v1/sessions/0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b', 'DELETE'), 404],
+    [
+      'DELETE of another session by id',
+      () => withToken('/v1/sessions/0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b', 'DELETE'),
+      404,
+    ],
     ['PUT on the current session', () => withToken('/v1/sessions/current', 'PUT'), 405],
   ]
   it.each(cases)('refuses %s', async (_name, build, status) => {
     const res = await runCase(build, status)
-    if (status === 405) expect(res.headers.allow).toMatch(/^(GET, HEAD|POST|GET, DELETE, HEAD|GET, HEAD, DELETE)$/)
+    if (status === 405)
+      expect(res.headers.allow).toMatch(/^(GET, HEAD|POST|GET, DELETE, HEAD|GET, HEAD, DELETE)$/)
     if (status === 0) expect(res.raw).toBe('')
   })
 
@@ -241,29 +394,135 @@ describe('methods, with a valid token', () => {
   })
 
   it('left the template untouched', () => {
-    expect(readFileSync(join(content.dir, 'templates', 'verdict.md'), 'utf8')).toContain(content.canary.template)
+    expect(readFileSync(join(content.dir, 'templates', 'verdict.md'), 'utf8')).toContain(
+      content.canary.template,
+    )
   })
 })
 
 describe('oversized and malformed requests', () => {
   const bootstrap = (): [string, string] => ['Authorization', `Bearer ${daemon.bootstrap()}`]
   const cases: Case[] = [
-    ['one header of 20 KiB', () => ({ path: '/v1/instructions', headers: [bearer(), ['X-Big', 'x'.repeat(20 * 1024)]] }), 431],
-    ['300 small headers (over 8 KiB in all)', () => ({ path: '/v1/instructions', headers: [bearer(), ...Array.from({ length: 300 }, (_, i): [string, string] => [`X-H${i}`, 'v'.repeat(30)])] }), 431],
-    ['a declared body of 17 KiB', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap()], body: 'x'.repeat(17 * 1024) }), 413],
-    ['a chunked body of 24 KiB', () => {
-      const chunk = 'x'.repeat(8 * 1024)
-      return { method: 'POST', path: '/v1/sessions', headers: [bootstrap(), ['Transfer-Encoding', 'chunked']], body: `${[chunk, chunk, chunk].map((c) => `2000\r\n${c}\r\n`).join('')}0\r\n\r\n` }
-    }, 413],
-    ['a negative Content-Length', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap(), ['Content-Length', '-1']], body: '' }), 400],
-    ['Content-Length and Transfer-Encoding together (smuggling)', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap(), ['Content-Length', '5'], ['Transfer-Encoding', 'chunked']], body: '0\r\n\r\n' }), 400],
-    ['two different Content-Lengths', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap(), ['Content-Length', '1'], ['Content-Length', '2']], body: 'ab' }), 400],
-    ['a session request whose body is not JSON', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap()], body: '{"ttl_seconds": 60' }), 400],
-    ['a session request for a lifetime under a minute', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap()], body: '{"ttl_seconds": 1}' }), 400],
-    ['a session request with a prototype-polluting body', () => ({ method: 'POST', path: '/v1/sessions', headers: [bootstrap()], body: '{"__proto__": {"ttl_seconds": 1}, "ttl_seconds": "60"}' }), 400],
-    ['a header line without a colon', () => ({ path: '', raw: `GET /v1/instructions HTTP/1.1\r\nHost: 127.0.0.1:${P}\r\nAuthorization: Bearer ${token}\r\nno colon here\r\n\r\n` }), 400],
-    ['a bare LF request', () => ({ path: '', raw: `GET /v1/instructions HTTP/1.1\nHost: 127.0.0.1:${P}\nAuthorization: Bearer ${token}\n\n` }), 400],
-    ['an HTTP/2 preface on the HTTP/1.1 port', () => ({ path: '', raw: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' }), 400],
+    [
+      'one header of 20 KiB',
+      () => ({ path: '/v1/instructions', headers: [bearer(), ['X-Big', 'x'.repeat(20 * 1024)]] }),
+      431,
+    ],
+    [
+      '300 small headers (over 8 KiB in all)',
+      () => ({
+        path: '/v1/instructions',
+        headers: [
+          bearer(),
+          ...Array.from({ length: 300 }, (_, i): [string, string] => [`X-H${i}`, 'v'.repeat(30)]),
+        ],
+      }),
+      431,
+    ],
+    [
+      'a declared body of 17 KiB',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap()],
+        body: 'x'.repeat(17 * 1024),
+      }),
+      413,
+    ],
+    [
+      'a chunked body of 24 KiB',
+      () => {
+        const chunk = 'x'.repeat(8 * 1024)
+        return {
+          method: 'POST',
+          path: '/v1/sessions',
+          headers: [bootstrap(), ['Transfer-Encoding', 'chunked']],
+          body: `${[chunk, chunk, chunk].map((c) => `2000\r\n${c}\r\n`).join('')}0\r\n\r\n`,
+        }
+      },
+      413,
+    ],
+    [
+      'a negative Content-Length',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap(), ['Content-Length', '-1']],
+        body: '',
+      }),
+      400,
+    ],
+    [
+      'Content-Length and Transfer-Encoding together (smuggling)',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap(), ['Content-Length', '5'], ['Transfer-Encoding', 'chunked']],
+        body: '0\r\n\r\n',
+      }),
+      400,
+    ],
+    [
+      'two different Content-Lengths',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap(), ['Content-Length', '1'], ['Content-Length', '2']],
+        body: 'ab',
+      }),
+      400,
+    ],
+    [
+      'a session request whose body is not JSON',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap()],
+        body: '{"ttl_seconds": 60',
+      }),
+      400,
+    ],
+    [
+      'a session request for a lifetime under a minute',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap()],
+        body: '{"ttl_seconds": 1}',
+      }),
+      400,
+    ],
+    [
+      'a session request with a prototype-polluting body',
+      () => ({
+        method: 'POST',
+        path: '/v1/sessions',
+        headers: [bootstrap()],
+        body: '{"__proto__": {"ttl_seconds": 1}, "ttl_seconds": "60"}',
+      }),
+      400,
+    ],
+    [
+      'a header line without a colon',
+      () => ({
+        path: '',
+        raw: `GET /v1/instructions HTTP/1.1\r\nHost: 127.0.0.1:${P}\r\nAuthorization: Bearer ${token}\r\nno colon here\r\n\r\n`,
+      }),
+      400,
+    ],
+    [
+      'a bare LF request',
+      () => ({
+        path: '',
+        raw: `GET /v1/instructions HTTP/1.1\nHost: 127.0.0.1:${P}\nAuthorization: Bearer ${token}\n\n`,
+      }),
+      400,
+    ],
+    [
+      'an HTTP/2 preface on the HTTP/1.1 port',
+      () => ({ path: '', raw: 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n' }),
+      400,
+    ],
   ]
   it.each(cases)('refuses %s', async (_name, build, status) => void (await runCase(build, status)))
 })

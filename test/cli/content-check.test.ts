@@ -10,7 +10,12 @@ import { join } from 'node:path'
 import { leakedCanaries, makeContent } from '../helpers/content.js'
 import { childEnv } from '../helpers/mcp.js'
 
-const check = (dir: string) => spawnSync(process.execPath, ['bin/briefd.js', 'content', 'check', '--content', dir], { encoding: 'utf8', env: childEnv(), timeout: 15_000 })
+const check = (dir: string) =>
+  spawnSync(process.execPath, ['bin/briefd.js', 'content', 'check', '--content', dir], {
+    encoding: 'utf8',
+    env: childEnv(),
+    timeout: 15_000,
+  })
 
 describe('briefd content check', () => {
   it('passes a 0700/0600 content dir with no warning', () => {

@@ -9,17 +9,26 @@ import { isProcessAlive } from '../../src/shared/process-info.js'
 
 const started: string[] = []
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['bin/briefd.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 })
-const runAsync = (args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+  spawnSync(process.execPath, ['bin/briefd.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 20_000,
+  })
+const runAsync = (
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/briefd.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['bin/briefd.js', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
     child.on('exit', (code) => resolve({ code, stdout, stderr }))
   })
-const daemonPid = (stateDir: string): number => (JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')) as { pid: number }).pid
+const daemonPid = (stateDir: string): number =>
+  (JSON.parse(readFileSync(join(stateDir, 'daemon.json'), 'utf8')) as { pid: number }).pid
 
 afterEach(() => {
   for (const s of started.splice(0)) run(['stop', '--state-dir', s])
@@ -36,7 +45,9 @@ describe('briefd start / status / stop', () => {
     const { stateDir, content } = fresh()
     const start = run(['start', '--port', '0', '--content', content, '--state-dir', stateDir])
     expect(start.status).toBe(0)
-    expect(start.stdout).toMatch(/^briefd: daemon started on http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)\n$/)
+    expect(start.stdout).toMatch(
+      /^briefd: daemon started on http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)\n$/,
+    )
     const pid = daemonPid(stateDir)
     expect(isProcessAlive(pid)).toBe(true)
 
@@ -66,7 +77,11 @@ describe('briefd start / status / stop', () => {
 
   it('leaves exactly one daemon when several starts race', async () => {
     const { stateDir, content } = fresh()
-    const results = await Promise.all(Array.from({ length: 4 }, () => runAsync(['start', '--port', '0', '--content', content, '--state-dir', stateDir])))
+    const results = await Promise.all(
+      Array.from({ length: 4 }, () =>
+        runAsync(['start', '--port', '0', '--content', content, '--state-dir', stateDir]),
+      ),
+    )
     for (const r of results) expect(r.code, r.stderr).toBe(0)
     const pids = new Set(results.map((r) => /\(pid (\d+)\)/.exec(r.stdout)?.[1]))
     expect(pids.size).toBe(1)
@@ -74,7 +89,10 @@ describe('briefd start / status / stop', () => {
     // Losers may still be on their way out (they find the lock taken and exit).
     let found: string[] = []
     for (let i = 0; i < 60; i++) {
-      found = spawnSync('pgrep', ['-f', `serve --state-dir ${stateDir}`], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean)
+      found = spawnSync('pgrep', ['-f', `serve --state-dir ${stateDir}`], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')
+        .filter(Boolean)
       if (found.length === 1) break
       await new Promise((r) => setTimeout(r, 100))
     }
@@ -83,7 +101,9 @@ describe('briefd start / status / stop', () => {
 
   it('replaces a stale lock and pid file left by a crashed daemon', () => {
     const { stateDir, content } = fresh()
-    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    expect(
+      run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+    ).toBe(0)
     const pid = daemonPid(stateDir)
     process.kill(pid, 'SIGKILL')
     for (let i = 0; i < 100 && isProcessAlive(pid); i++) spawnSync('sleep', ['0.05'])
@@ -96,7 +116,9 @@ describe('briefd start / status / stop', () => {
 
   it('does not signal an unrelated process whose pid is in a stale lock', () => {
     const { stateDir, content } = fresh()
-    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    expect(
+      run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+    ).toBe(0)
     run(['stop', '--state-dir', stateDir])
     const bystander = spawn('sleep', ['30'])
     try {
@@ -104,13 +126,15 @@ describe('briefd start / status / stop', () => {
       chmodSync(join(stateDir, 'daemon.lock'), 0o600)
       expect(run(['stop', '--state-dir', stateDir]).stdout).toContain('no daemon running')
       expect(isProcessAlive(bystander.pid ?? 0)).toBe(true)
-      expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+      expect(
+        run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+      ).toBe(0)
     } finally {
       bystander.kill()
     }
   })
 
-  it('reports a start-up failure with the daemon\'s own error line', () => {
+  it("reports a start-up failure with the daemon's own error line", () => {
     const { stateDir } = fresh()
     const missing = join(tempDir(), 'nothing-here')
     const r = run(['start', '--port', '0', '--content', missing, '--state-dir', stateDir])
@@ -122,12 +146,18 @@ describe('briefd start / status / stop', () => {
   it('start and restart refuse a bad BRIEFD_LOG_LEVEL before doing anything (restart leaves the running daemon alone)', () => {
     const { stateDir, content } = fresh()
     const line = 'briefd: BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")\n'
-    const start = run(['start', '--port', '0', '--content', content, '--state-dir', stateDir], { BRIEFD_LOG_LEVEL: 'loud' })
+    const start = run(['start', '--port', '0', '--content', content, '--state-dir', stateDir], {
+      BRIEFD_LOG_LEVEL: 'loud',
+    })
     expect([start.status, start.stdout, start.stderr]).toEqual([1, '', line])
     expect(existsSync(stateDir)).toBe(false)
-    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    expect(
+      run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+    ).toBe(0)
     const pid = daemonPid(stateDir)
-    const restart = run(['restart', '--port', '0', '--content', content, '--state-dir', stateDir], { BRIEFD_LOG_LEVEL: 'loud' })
+    const restart = run(['restart', '--port', '0', '--content', content, '--state-dir', stateDir], {
+      BRIEFD_LOG_LEVEL: 'loud',
+    })
     expect([restart.status, restart.stdout, restart.stderr]).toEqual([1, '', line])
     expect(daemonPid(stateDir)).toBe(pid)
     expect(isProcessAlive(pid)).toBe(true)
@@ -135,20 +165,28 @@ describe('briefd start / status / stop', () => {
 
   it('remembers the settings of an explicit start for a later start without flags', () => {
     const { stateDir, content } = fresh()
-    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    expect(
+      run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+    ).toBe(0)
     run(['stop', '--state-dir', stateDir])
-    const elsewhere = spawnSync(process.execPath, [join(process.cwd(), 'bin/briefd.js'), 'start', '--state-dir', stateDir], {
-      encoding: 'utf8',
-      cwd: tempDir(),
-      env: { ...process.env, BRIEFD_CONTENT_DIR: '' },
-    })
+    const elsewhere = spawnSync(
+      process.execPath,
+      [join(process.cwd(), 'bin/briefd.js'), 'start', '--state-dir', stateDir],
+      {
+        encoding: 'utf8',
+        cwd: tempDir(),
+        env: { ...process.env, BRIEFD_CONTENT_DIR: '' },
+      },
+    )
     expect(elsewhere.status, elsewhere.stderr).toBe(0)
     expect(run(['status', '--state-dir', stateDir]).stdout).toContain(`content dir   ${content}`)
   })
 
   it('restart replaces the daemon', () => {
     const { stateDir, content } = fresh()
-    expect(run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status).toBe(0)
+    expect(
+      run(['start', '--port', '0', '--content', content, '--state-dir', stateDir]).status,
+    ).toBe(0)
     const pid = daemonPid(stateDir)
     const r = run(['restart', '--port', '0', '--content', content, '--state-dir', stateDir])
     expect(r.status).toBe(0)

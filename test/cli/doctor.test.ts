@@ -10,9 +10,18 @@ const stateDir = join(tempDir(), 'state')
 const runtimeDir = join(tempDir(), 'run')
 const project = tempDir()
 const content = makeContent()
-const env = childEnv({ BRIEFD_STATE_DIR: stateDir, BRIEFD_RUNTIME_DIR: runtimeDir, HOME: tempDir() })
+const env = childEnv({
+  BRIEFD_STATE_DIR: stateDir,
+  BRIEFD_RUNTIME_DIR: runtimeDir,
+  HOME: tempDir(),
+})
 const run = (args: string[], cwd = process.cwd()) =>
-  spawnSync(process.execPath, [join(process.cwd(), 'bin/briefd.js'), ...args], { encoding: 'utf8', env, cwd, timeout: 30_000 })
+  spawnSync(process.execPath, [join(process.cwd(), 'bin/briefd.js'), ...args], {
+    encoding: 'utf8',
+    env,
+    cwd,
+    timeout: 30_000,
+  })
 
 afterAll(() => {
   run(['stop'])
@@ -35,7 +44,9 @@ describe('briefd doctor', () => {
     expect(run(['install', '--project'], project).status).toBe(0)
     mkdirSync(runtimeDir, { mode: 0o700 })
     const r = run(['doctor'], project)
-    expect(r.stdout).toMatch(/^ok {4}briefd mcp +briefd mcp initialized with the confidential instructions \(\d+ characters\)$/m)
+    expect(r.stdout).toMatch(
+      /^ok {4}briefd mcp +briefd mcp initialized with the confidential instructions \(\d+ characters\)$/m,
+    )
     expect(r.stdout.trim().split('\n').pop()).toBe('all checks passed')
     expect(r.status).toBe(0)
     expect(leakedCanaries(content, r.stdout + r.stderr)).toEqual([])
@@ -45,7 +56,12 @@ describe('briefd doctor', () => {
     chmodSync(content.dir, 0o755)
     try {
       const r = run(['doctor', '--no-mcp'], project)
-      expect(r.stdout).toMatch(new RegExp(`^warn {2}content +${content.dir}: 1 entry open to group or others, .*\\(first: ${content.dir}, mode 0755\\)$`, 'm'))
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^warn {2}content +${content.dir}: 1 entry open to group or others, .*\\(first: ${content.dir}, mode 0755\\)$`,
+          'm',
+        ),
+      )
       expect(r.stdout).toMatch(new RegExp(`^ +fix: chmod -R go-rwx ${content.dir}$`, 'm'))
       expect(r.stdout.trim().split('\n').pop()).toBe('all checks passed')
       expect(r.status).toBe(0)

@@ -4,16 +4,27 @@ import { parseHookInput, readHookInput } from '../../src/cli/hook-input.js'
 
 describe('parseHookInput', () => {
   it('takes source and reason from hook JSON', () => {
-    expect(parseHookInput('{"session_id":"x","hook_event_name":"SessionStart","source":"clear"}')).toEqual({ source: 'clear' })
-    expect(parseHookInput('{"hook_event_name":"SessionEnd","reason":"prompt_input_exit"}')).toEqual({ reason: 'prompt_input_exit' })
+    expect(
+      parseHookInput('{"session_id":"x","hook_event_name":"SessionStart","source":"clear"}'),
+    ).toEqual({ source: 'clear' })
+    expect(parseHookInput('{"hook_event_name":"SessionEnd","reason":"prompt_input_exit"}')).toEqual(
+      { reason: 'prompt_input_exit' },
+    )
   })
 
-  it.each(['', '   ', 'not json', '[]', 'null', '"clear"', '{"source":42}', '{"reason":"../../etc"}', `{"reason":"${'a'.repeat(40)}"}`])(
-    'ignores %j',
-    (text) => {
-      expect(parseHookInput(text)).toEqual({})
-    },
-  )
+  it.each([
+    '',
+    '   ',
+    'not json',
+    '[]',
+    'null',
+    '"clear"',
+    '{"source":42}',
+    '{"reason":"../../etc"}',
+    `{"reason":"${'a'.repeat(40)}"}`,
+  ])('ignores %j', (text) => {
+    expect(parseHookInput(text)).toEqual({})
+  })
 })
 
 describe('readHookInput', () => {

@@ -28,11 +28,26 @@ describe('BriefdClient', () => {
   it('fetches every kind of document from the daemon', async () => {
     const { env } = await withToken()
     const client = new BriefdClient({ env })
-    expect(await client.instructions()).toMatchObject({ source: 'daemon', text: expect.stringContaining(content.canary.instructions) })
-    expect(await client.voice()).toMatchObject({ source: 'daemon', text: expect.stringContaining(content.canary.voice) })
-    expect(await client.briefing()).toMatchObject({ source: 'daemon', text: expect.stringContaining(content.canary.briefing) })
-    expect(await client.template('verdict')).toMatchObject({ source: 'daemon', text: `Verdict: {{verdict}} for {{target}}. ${content.canary.template}\n` })
-    expect(await client.render('verdict', { verdict: 'OK', target: ['a', 'b'] })).toMatchObject({ source: 'cache', text: `Verdict: OK for a\nb. ${content.canary.template}\n` })
+    expect(await client.instructions()).toMatchObject({
+      source: 'daemon',
+      text: expect.stringContaining(content.canary.instructions),
+    })
+    expect(await client.voice()).toMatchObject({
+      source: 'daemon',
+      text: expect.stringContaining(content.canary.voice),
+    })
+    expect(await client.briefing()).toMatchObject({
+      source: 'daemon',
+      text: expect.stringContaining(content.canary.briefing),
+    })
+    expect(await client.template('verdict')).toMatchObject({
+      source: 'daemon',
+      text: `Verdict: {{verdict}} for {{target}}. ${content.canary.template}\n`,
+    })
+    expect(await client.render('verdict', { verdict: 'OK', target: ['a', 'b'] })).toMatchObject({
+      source: 'cache',
+      text: `Verdict: OK for a\nb. ${content.canary.template}\n`,
+    })
   })
 
   it('revalidates an expired entry with If-None-Match (304) and keeps the text', async () => {
@@ -43,21 +58,39 @@ describe('BriefdClient', () => {
     t += 2000
     const second = await client.voice()
     expect(second).toEqual({ text: first.text, source: 'daemon' })
-    const voice = auditEntries(daemon.stateDir).filter((e) => e.event === 'document.delivered' && e.document === 'voice')
+    const voice = auditEntries(daemon.stateDir).filter(
+      (e) => e.event === 'document.delivered' && e.document === 'voice',
+    )
     expect(voice.slice(-2).map((e) => e.status)).toEqual([200, 304])
   })
 
   it('returns the fallback, not an exception, for a name that cannot be a template, without asking the daemon', async () => {
     const { env } = await withToken()
     const before = auditEntries(daemon.stateDir).length
-    const r = await new BriefdClient({ env }).render('../sessions/current', {}, { fallback: 'generic' })
-    expect(r).toMatchObject({ text: 'generic', source: 'fallback', reason: { code: 'ERR_CONTENT_NAME_INVALID' } })
+    const r = await new BriefdClient({ env }).render(
+      '../sessions/current',
+      {},
+      { fallback: 'generic' },
+    )
+    expect(r).toMatchObject({
+      text: 'generic',
+      source: 'fallback',
+      reason: { code: 'ERR_CONTENT_NAME_INVALID' },
+    })
     expect(auditEntries(daemon.stateDir).length).toBe(before)
   })
 
   it('renders the fallback with the same values', async () => {
-    const r = await new BriefdClient({ env: {} }).render('verdict', { v: 'X' }, { fallback: 'generic {{v}}' })
-    expect(r).toMatchObject({ text: 'generic X', source: 'fallback', reason: { code: 'ERR_TOKEN_NOT_FOUND' } })
+    const r = await new BriefdClient({ env: {} }).render(
+      'verdict',
+      { v: 'X' },
+      { fallback: 'generic {{v}}' },
+    )
+    expect(r).toMatchObject({
+      text: 'generic X',
+      source: 'fallback',
+      reason: { code: 'ERR_TOKEN_NOT_FOUND' },
+    })
   })
 
   it('re-reads the token file once after a 401 and uses the new token', async () => {
@@ -70,11 +103,15 @@ describe('BriefdClient', () => {
     const { path: fresh } = await withToken()
     let lookups = 0
     const env = new Proxy({} as Record<string, string | undefined>, {
-      get: (_t, key) => (key === 'BRIEFD_TOKEN_FILE' ? (lookups++ === 0 ? revoked : fresh) : undefined),
+      get: (_t, key) =>
+        key === 'BRIEFD_TOKEN_FILE' ? (lookups++ === 0 ? revoked : fresh) : undefined,
     })
     const denied = denials(daemon.stateDir)
     const delivered = deliveries(daemon.stateDir, 'template:verdict')
-    expect(await new BriefdClient({ env }).template('verdict')).toMatchObject({ source: 'daemon', text: expect.stringContaining(content.canary.template) })
+    expect(await new BriefdClient({ env }).template('verdict')).toMatchObject({
+      source: 'daemon',
+      text: expect.stringContaining(content.canary.template),
+    })
     expect(lookups).toBe(2)
     expect(denials(daemon.stateDir)).toBe(denied + 1)
     expect(deliveries(daemon.stateDir, 'template:verdict')).toBe(delivered + 1)
@@ -87,7 +124,10 @@ describe('BriefdClient', () => {
     await revokeSession({ url: daemon.url, token: session.token, timeoutMs: 2000 })
     const client = new BriefdClient({ env })
     const before = denials(daemon.stateDir)
-    expect(await client.briefing({ fallback: 'g' })).toMatchObject({ source: 'fallback', reason: { code: 'ERR_DAEMON_REJECTED' } })
+    expect(await client.briefing({ fallback: 'g' })).toMatchObject({
+      source: 'fallback',
+      reason: { code: 'ERR_DAEMON_REJECTED' },
+    })
     expect(denials(daemon.stateDir)).toBe(before + 1)
     for (let i = 0; i < 5; i++) await client.briefing()
     expect(denials(daemon.stateDir)).toBe(before + 1)
@@ -100,7 +140,10 @@ describe('BriefdClient', () => {
     const session = await daemon.newSession()
     const client = new BriefdClient({ env: { BRIEFD_TOKEN_FILE: path }, graceMs: 5000 })
     setTimeout(() => writeSessionTokenFile(path, session, daemon.url), 100)
-    expect(await client.instructions({ waitForToken: true })).toMatchObject({ source: 'daemon', text: expect.stringContaining(content.canary.instructions) })
+    expect(await client.instructions({ waitForToken: true })).toMatchObject({
+      source: 'daemon',
+      text: expect.stringContaining(content.canary.instructions),
+    })
   })
 
   it('does not wait when no token file location is known (no host found)', async () => {
@@ -109,8 +152,15 @@ describe('BriefdClient', () => {
       lookups++
       return undefined
     }
-    const r = await new BriefdClient({ env: {}, graceMs: 10_000, locateTokenFile }).instructions({ waitForToken: true, fallback: 'generic' })
-    expect(r).toMatchObject({ text: 'generic', source: 'fallback', reason: { code: 'ERR_TOKEN_NOT_FOUND' } })
+    const r = await new BriefdClient({ env: {}, graceMs: 10_000, locateTokenFile }).instructions({
+      waitForToken: true,
+      fallback: 'generic',
+    })
+    expect(r).toMatchObject({
+      text: 'generic',
+      source: 'fallback',
+      reason: { code: 'ERR_TOKEN_NOT_FOUND' },
+    })
     expect(lookups).toBeLessThanOrEqual(2)
   })
 

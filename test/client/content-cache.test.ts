@@ -3,7 +3,11 @@ import { ContentCache } from '../../src/client/content-cache.js'
 import type { DaemonDocument } from '../../src/client/documents.js'
 import { BriefdError } from '../../src/shared/errors.js'
 
-const doc = (content: string): DaemonDocument => ({ content, etag: `"${content}"`, daemonUrl: 'http://127.0.0.1:1' })
+const doc = (content: string): DaemonDocument => ({
+  content,
+  etag: `"${content}"`,
+  daemonUrl: 'http://127.0.0.1:1',
+})
 
 function clock() {
   let t = 1000
@@ -46,7 +50,10 @@ describe('ContentCache', () => {
     const cache = new ContentCache({ ttlMs: 100, now: c.now })
     await cache.get('k', async () => doc('v1'))
     c.advance(50)
-    expect(await cache.get('k', async () => doc('unused'))).toMatchObject({ doc: { content: 'v1' }, source: 'cache' })
+    expect(await cache.get('k', async () => doc('unused'))).toMatchObject({
+      doc: { content: 'v1' },
+      source: 'cache',
+    })
     c.advance(60)
     const seen: (DaemonDocument | undefined)[] = []
     const r = await cache.get('k', async (held) => {
@@ -62,8 +69,15 @@ describe('ContentCache', () => {
     const cache = new ContentCache({ ttlMs: 100, now: c.now })
     await cache.get('k', async () => doc('v1'))
     c.advance(200)
-    expect(await cache.get('k', () => Promise.reject(down))).toEqual({ doc: doc('v1'), source: 'stale', error: down })
-    expect(await cache.get('other', () => Promise.reject(down))).toEqual({ doc: undefined, error: down })
+    expect(await cache.get('k', () => Promise.reject(down))).toEqual({
+      doc: doc('v1'),
+      source: 'stale',
+      error: down,
+    })
+    expect(await cache.get('other', () => Promise.reject(down))).toEqual({
+      doc: undefined,
+      error: down,
+    })
   })
 
   it.each([
@@ -85,7 +99,10 @@ describe('ContentCache', () => {
     await cache.get('k', async () => doc('v1'))
     c.advance(200)
     await cache.get('k', () => Promise.reject(rejected))
-    expect(await cache.get('k', () => Promise.reject(down))).toEqual({ doc: undefined, error: down })
+    expect(await cache.get('k', () => Promise.reject(down))).toEqual({
+      doc: undefined,
+      error: down,
+    })
   })
 
   it('wraps a non-briefd failure as ERR_INTERNAL', async () => {

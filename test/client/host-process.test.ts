@@ -1,13 +1,33 @@
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { findHostProcess, isHostAlive, isLauncher, processNames } from '../../src/client/host-process.js'
-import { defaultProcessReader, type ProcessInfo, type ProcessReader } from '../../src/client/process-table.js'
+import {
+  findHostProcess,
+  isHostAlive,
+  isLauncher,
+  processNames,
+} from '../../src/client/host-process.js'
+import {
+  defaultProcessReader,
+  type ProcessInfo,
+  type ProcessReader,
+} from '../../src/client/process-table.js'
 
-const proc = (argv: string[], name = ''): ProcessInfo => ({ pid: 10, ppid: 1, startTime: '1', argv, name })
+const proc = (argv: string[], name = ''): ProcessInfo => ({
+  pid: 10,
+  ppid: 1,
+  startTime: '1',
+  argv,
+  name,
+})
 
 /** A process table given as data (for shapes of trees we cannot spawn here, e.g. pid 1). */
 function table(rows: [pid: number, ppid: number, argv: string[], name?: string][]): ProcessReader {
-  const map = new Map(rows.map(([pid, ppid, argv, name]) => [pid, { pid, ppid, startTime: String(pid * 10), argv, name: name ?? '' }]))
+  const map = new Map(
+    rows.map(([pid, ppid, argv, name]) => [
+      pid,
+      { pid, ppid, startTime: String(pid * 10), argv, name: name ?? '' },
+    ]),
+  )
   return { read: (pid) => map.get(pid) }
 }
 
@@ -42,7 +62,9 @@ describe('isLauncher', () => {
   })
 
   it('collects argv[0], the first word of a rewritten title and the kernel name', () => {
-    expect(processNames(proc(['npm exec briefd mcp'], 'npm exec briefd')).sort()).toEqual(['npm', 'npm exec briefd', 'npm exec briefd mcp'].sort())
+    expect(processNames(proc(['npm exec briefd mcp'], 'npm exec briefd')).sort()).toEqual(
+      ['npm', 'npm exec briefd', 'npm exec briefd mcp'].sort(),
+    )
   })
 })
 
@@ -98,7 +120,9 @@ describe('findHostProcess', () => {
 
 describe('isHostAlive', () => {
   it('is true for a running process with the same start time, false once it exits', async () => {
-    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'ignore' })
+    const child = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], {
+      stdio: 'ignore',
+    })
     const pid = child.pid ?? 0
     const start = defaultProcessReader().read(pid)?.startTime ?? ''
     expect(isHostAlive({ pid, startTime: start })).toBe(true)

@@ -5,7 +5,11 @@
 // bound to the connection.
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { once } from 'node:events'
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type ServerResponse,
+} from 'node:http'
 import { PROOF_PATH, proofFor } from '../../src/shared/daemon-proof.js'
 import { createServer, type AddressInfo } from 'node:net'
 
@@ -36,7 +40,10 @@ async function freePort(): Promise<number> {
  * e2e tests). It answers the proof of identity as the real daemon would for `token`, whose
  * signature it is given, and hands every other request to `handler`.
  */
-function proofAware(token: string, handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
+function proofAware(
+  token: string,
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     if (req.method === 'POST' && req.url === PROOF_PATH) {
       let body = ''
@@ -44,7 +51,14 @@ function proofAware(token: string, handler: (req: IncomingMessage, res: ServerRe
       req.on('end', () => {
         const { nonce } = JSON.parse(body) as { nonce: string }
         res.setHeader('content-type', 'application/json')
-        res.end(JSON.stringify({ proof: proofFor(Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'), nonce) }))
+        res.end(
+          JSON.stringify({
+            proof: proofFor(
+              Buffer.from(token.slice(token.lastIndexOf('.') + 1), 'base64url'),
+              nonce,
+            ),
+          }),
+        )
       })
       return
     }
@@ -56,7 +70,13 @@ describe.skipIf(process.platform !== 'linux')('daemonRequest and the listener-ow
   it('reads nothing from /proc when the connection is refused', async () => {
     const port = await freePort()
     for (let i = 0; i < 5; i++) {
-      const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/instructions', bearer: 'a.b.c', timeoutMs: 1000 }).catch((e: unknown) => e)
+      const err = await daemonRequest({
+        method: 'GET',
+        url: `http://127.0.0.1:${port}`,
+        path: '/v1/instructions',
+        bearer: 'a.b.c',
+        timeoutMs: 1000,
+      }).catch((e: unknown) => e)
       expect(err).toMatchObject({ code: 'ERR_DAEMON_UNREACHABLE' })
     }
     expect(procReads).toEqual([])
@@ -65,18 +85,30 @@ describe.skipIf(process.platform !== 'linux')('daemonRequest and the listener-ow
   it('checks the listener once per connection, before anything is written; a reused connection needs no new check', async () => {
     const seen: { socket: number; proc: number; line: string }[] = []
     const sockets = new Map<unknown, number>()
-    const server = createHttpServer(proofAware('a.b.c', (req, res) => {
-      if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size)
-      seen.push({ socket: sockets.get(req.socket) ?? -1, proc: procReads.length, line: `${req.method} ${req.url}` })
-      res.setHeader('content-type', 'application/json')
-      res.end('{}')
-    }))
+    const server = createHttpServer(
+      proofAware('a.b.c', (req, res) => {
+        if (!sockets.has(req.socket)) sockets.set(req.socket, sockets.size)
+        seen.push({
+          socket: sockets.get(req.socket) ?? -1,
+          proc: procReads.length,
+          line: `${req.method} ${req.url}`,
+        })
+        res.setHeader('content-type', 'application/json')
+        res.end('{}')
+      }),
+    )
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
     const { port } = server.address() as AddressInfo
     try {
       for (let i = 0; i < 3; i++) {
-        const res = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/voice', bearer: 'a.b.c', timeoutMs: 1000 })
+        const res = await daemonRequest({
+          method: 'GET',
+          url: `http://127.0.0.1:${port}`,
+          path: '/v1/voice',
+          bearer: 'a.b.c',
+          timeoutMs: 1000,
+        })
         expect(res.status).toBe(200)
       }
       // One connection, checked (tcp and tcp6 read) before its first request line arrived.
@@ -90,11 +122,20 @@ describe.skipIf(process.platform !== 'linux')('daemonRequest and the listener-ow
   })
 
   it('sends requests without a credential without any check', async () => {
-    const server = createServer((c) => c.on('data', () => c.end('HTTP/1.1 200 OK\r\ncontent-length: 15\r\nconnection: close\r\n\r\n{"status":"ok"}'))).listen(0, '127.0.0.1')
+    const server = createServer((c) =>
+      c.on('data', () =>
+        c.end('HTTP/1.1 200 OK\r\ncontent-length: 15\r\nconnection: close\r\n\r\n{"status":"ok"}'),
+      ),
+    ).listen(0, '127.0.0.1')
     await once(server, 'listening')
     const { port } = server.address() as AddressInfo
     try {
-      const res = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/health', timeoutMs: 1000 })
+      const res = await daemonRequest({
+        method: 'GET',
+        url: `http://127.0.0.1:${port}`,
+        path: '/health',
+        timeoutMs: 1000,
+      })
       expect(res.body).toBe('{"status":"ok"}')
       expect(procReads).toEqual([])
     } finally {
@@ -106,27 +147,57 @@ describe.skipIf(process.platform !== 'linux')('daemonRequest and the listener-ow
 describe('daemonRequest on a kept-alive connection the daemon dropped', () => {
   // The daemon answers the first request on a connection, then drops the connection at the
   // next one: what a client sees when the daemon's idle timeout or a restart races its reuse.
-  async function droppingServer(): Promise<{ port: number; requests: string[]; close: () => void }> {
+  async function droppingServer(): Promise<{
+    port: number
+    requests: string[]
+    close: () => void
+  }> {
     const requests: string[] = []
     const used = new WeakSet<object>()
-    const server = createHttpServer(proofAware('a.b.c', (req, res) => {
-      requests.push(`${req.method} ${req.url}`)
-      if (used.has(req.socket)) return void req.socket.destroy()
-      used.add(req.socket)
-      res.setHeader('content-type', 'application/json')
-      res.end('{}')
-    }))
+    const server = createHttpServer(
+      proofAware('a.b.c', (req, res) => {
+        requests.push(`${req.method} ${req.url}`)
+        if (used.has(req.socket)) return void req.socket.destroy()
+        used.add(req.socket)
+        res.setHeader('content-type', 'application/json')
+        res.end('{}')
+      }),
+    )
     server.listen(0, '127.0.0.1')
     await once(server, 'listening')
-    return { port: (server.address() as AddressInfo).port, requests, close: () => (server.closeAllConnections(), server.close()) }
+    return {
+      port: (server.address() as AddressInfo).port,
+      requests,
+      close: () => (server.closeAllConnections(), server.close()),
+    }
   }
 
   it('retries a GET once on a new connection', async () => {
     const s = await droppingServer()
     try {
       const url = `http://127.0.0.1:${s.port}`
-      expect((await daemonRequest({ method: 'GET', url, path: '/v1/voice', bearer: 'a.b.c', timeoutMs: 1000 })).status).toBe(200)
-      expect((await daemonRequest({ method: 'GET', url, path: '/v1/voice', bearer: 'a.b.c', timeoutMs: 1000 })).status).toBe(200)
+      expect(
+        (
+          await daemonRequest({
+            method: 'GET',
+            url,
+            path: '/v1/voice',
+            bearer: 'a.b.c',
+            timeoutMs: 1000,
+          })
+        ).status,
+      ).toBe(200)
+      expect(
+        (
+          await daemonRequest({
+            method: 'GET',
+            url,
+            path: '/v1/voice',
+            bearer: 'a.b.c',
+            timeoutMs: 1000,
+          })
+        ).status,
+      ).toBe(200)
       expect(s.requests).toEqual(['GET /v1/voice', 'GET /v1/voice', 'GET /v1/voice'])
     } finally {
       s.close()
@@ -137,8 +208,16 @@ describe('daemonRequest on a kept-alive connection the daemon dropped', () => {
     const s = await droppingServer()
     try {
       const url = `http://127.0.0.1:${s.port}`
-      expect((await daemonRequest({ method: 'GET', url, path: '/health', timeoutMs: 1000 })).status).toBe(200)
-      const err = await daemonRequest({ method: 'POST', url, path: '/v1/sessions', body: '{}', timeoutMs: 1000 }).catch((e: unknown) => e)
+      expect(
+        (await daemonRequest({ method: 'GET', url, path: '/health', timeoutMs: 1000 })).status,
+      ).toBe(200)
+      const err = await daemonRequest({
+        method: 'POST',
+        url,
+        path: '/v1/sessions',
+        body: '{}',
+        timeoutMs: 1000,
+      }).catch((e: unknown) => e)
       expect(err).toMatchObject({ code: 'ERR_DAEMON_UNREACHABLE' })
       expect(s.requests).toEqual(['GET /health', 'POST /v1/sessions'])
     } finally {
@@ -151,32 +230,46 @@ describe('daemonRequest against a listener that runs as us but cannot prove it i
   // What a port squatter looks like where the kernel cannot name a socket's owner (macOS), or
   // any impostor the /proc check cannot catch: it must never see a credential.
   const impostors: [string, (req: IncomingMessage, res: ServerResponse) => void][] = [
-    ['answers the proof with a wrong value', (_req, res) => res.end(JSON.stringify({ proof: 'x'.repeat(43) }))],
+    [
+      'answers the proof with a wrong value',
+      (_req, res) => res.end(JSON.stringify({ proof: 'x'.repeat(43) })),
+    ],
     ['does not know /v1/proof (404)', (_req, res) => ((res.statusCode = 404), res.end('{}'))],
     ['answers 200 without a proof', (_req, res) => res.end('{}')],
     ['never answers', () => {}],
     ['closes the connection', (req) => req.socket.destroy()],
   ]
-  it.for(impostors)('refuses when the listener %s, and sends it no credential', async ([, answer]) => {
-    const heard: string[] = []
-    const server = createHttpServer((req, res) => {
-      heard.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`)
-      answer(req, res)
-    })
-    server.listen(0, '127.0.0.1')
-    await once(server, 'listening')
-    const { port } = server.address() as AddressInfo
-    try {
-      for (const bearer of ['eyJh.eyJz.c2lnbmF0dXJl', 'bootstrap-credential-value']) {
-        const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/instructions', bearer, timeoutMs: 500 }).catch((e: unknown) => e)
-        expect(err).toMatchObject({ code: expect.stringMatching(/^ERR_DAEMON_(UNTRUSTED|TIMEOUT)$/) })
-        expect(String((err as Error).message)).not.toContain(bearer)
+  it.for(impostors)(
+    'refuses when the listener %s, and sends it no credential',
+    async ([, answer]) => {
+      const heard: string[] = []
+      const server = createHttpServer((req, res) => {
+        heard.push(`${req.method} ${req.url} ${req.headers.authorization ?? '-'}`)
+        answer(req, res)
+      })
+      server.listen(0, '127.0.0.1')
+      await once(server, 'listening')
+      const { port } = server.address() as AddressInfo
+      try {
+        for (const bearer of ['eyJh.eyJz.c2lnbmF0dXJl', 'bootstrap-credential-value']) {
+          const err = await daemonRequest({
+            method: 'GET',
+            url: `http://127.0.0.1:${port}`,
+            path: '/v1/instructions',
+            bearer,
+            timeoutMs: 500,
+          }).catch((e: unknown) => e)
+          expect(err).toMatchObject({
+            code: expect.stringMatching(/^ERR_DAEMON_(UNTRUSTED|TIMEOUT)$/),
+          })
+          expect(String((err as Error).message)).not.toContain(bearer)
+        }
+        expect(heard.every((h) => h.startsWith('POST /v1/proof -'))).toBe(true)
+        expect(heard.join('\n')).not.toMatch(/c2lnbmF0dXJl|bootstrap-credential-value/)
+      } finally {
+        server.closeAllConnections()
+        server.close()
       }
-      expect(heard.every((h) => h.startsWith('POST /v1/proof -'))).toBe(true)
-      expect(heard.join('\n')).not.toMatch(/c2lnbmF0dXJl|bootstrap-credential-value/)
-    } finally {
-      server.closeAllConnections()
-      server.close()
-    }
-  })
+    },
+  )
 })

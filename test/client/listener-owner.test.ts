@@ -19,11 +19,18 @@ afterEach(() => {
 
 /** A TCP listener on `address` owned by another uid (needs root to switch); reports what it receives. */
 async function squatter(address = '127.0.0.1', port = 0): Promise<number> {
-  const child = spawn(process.execPath, ['-e', `
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `
     process.setgid(12345); process.setuid(12345)
     const s = require('net').createServer((c) => c.on('data', (d) => process.stdout.write('GOT ' + d.length + '\\n')))
     s.listen(${port}, ${JSON.stringify(address)}, () => process.stdout.write('PORT ' + s.address().port + '\\n'))
-  `], { stdio: ['ignore', 'pipe', 'inherit'] })
+  `,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
   children.push(child)
   let out = ''
   for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
@@ -42,7 +49,8 @@ function heard(child: ChildProcess | undefined): () => string {
 }
 
 describe('finding the server side of a connection in a /proc/net/tcp table', () => {
-  const head = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
+  const head =
+    '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode'
   // Daemon port 7866 (1EBA), our port 50000 (C350); another client on 50001 (C351).
   const rows = [
     '   0: 0100007F:1EBA 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 1 1 0000',
@@ -56,7 +64,8 @@ describe('finding the server side of a connection in a /proc/net/tcp table', () 
     expect(findAcceptingUid([head, ...rows].join('\n'), 7866, 50001)).toBe(2000)
   })
   it('finds a connection not yet accepted (SYN_RECV) and nothing for unknown ports', () => {
-    const synRecv = '   5: 0100007F:1EBA 0100007F:C352 03 00000000:00000000 00:00000000 00000000  1002        0 0 1 0000'
+    const synRecv =
+      '   5: 0100007F:1EBA 0100007F:C352 03 00000000:00000000 00:00000000 00000000  1002        0 0 1 0000'
     expect(findAcceptingUid([head, synRecv].join('\n'), 7866, 50002)).toBe(1002)
     expect(findAcceptingUid([head, ...rows].join('\n'), 7866, 50003)).toBeNull()
     expect(findAcceptingUid([head, rows[1]].join('\n'), 7866, 50000)).toBeNull()
@@ -83,7 +92,13 @@ describe.skipIf(!linux)('the owner of the socket that accepted our connection', 
     async (address) => {
       const port = await squatter(address)
       const got = heard(children.at(-1))
-      const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/instructions', bearer: 'secret.token.value', timeoutMs: 2000 }).catch((e: unknown) => e)
+      const err = await daemonRequest({
+        method: 'GET',
+        url: `http://127.0.0.1:${port}`,
+        path: '/v1/instructions',
+        bearer: 'secret.token.value',
+        timeoutMs: 2000,
+      }).catch((e: unknown) => e)
       expect(err).toBeInstanceOf(BriefdError)
       expect((err as BriefdError).code).toBe('ERR_DAEMON_UNTRUSTED')
       expect((err as BriefdError).message).toContain('held by uid 12345')
@@ -94,33 +109,61 @@ describe.skipIf(!linux)('the owner of the socket that accepted our connection', 
   )
 
   it.skipIf(!root || !python)('refuses a listener of another user that never accepts', async () => {
-    const child = spawn('python3', ['-c', [
-      'import os, socket, sys, time',
-      'os.setgid(12345); os.setuid(12345)',
-      "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)",
-      "print(s.getsockname()[1], flush=True); time.sleep(30)",
-    ].join('\n')], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(
+      'python3',
+      [
+        '-c',
+        [
+          'import os, socket, sys, time',
+          'os.setgid(12345); os.setuid(12345)',
+          "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(8)",
+          'print(s.getsockname()[1], flush=True); time.sleep(30)',
+        ].join('\n'),
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     children.push(child)
     const [line] = (await once(child.stdout as NodeJS.ReadableStream, 'data')) as [Buffer]
     const port = Number(line.toString().trim())
-    const err = await daemonRequest({ method: 'GET', url: `http://127.0.0.1:${port}`, path: '/v1/voice', bearer: 'x.y.z', timeoutMs: 2000 }).catch((e: unknown) => e)
+    const err = await daemonRequest({
+      method: 'GET',
+      url: `http://127.0.0.1:${port}`,
+      path: '/v1/voice',
+      bearer: 'x.y.z',
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e)
     expect((err as BriefdError).code).toBe('ERR_DAEMON_UNTRUSTED')
   })
 
-  it.skipIf(!root)('briefd mcp falls back with a warning instead of handing its token to a squatter', async () => {
-    const port = await squatter('::ffff:127.0.0.1')
-    const got = heard(children.at(-1))
-    const tokenFile = join(tempDir(), 'token.json')
-    writeSessionTokenFile(tokenFile, { token: 'aaa.bbb.ccc', session_id: '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b', expires_at: new Date(Date.now() + 3600_000).toISOString() }, `http://127.0.0.1:${port}`)
-    const mcp = await startMcp({ env: { BRIEFD_TOKEN_FILE: tokenFile, BRIEFD_TOOLS: EXAMPLE_TOOLS, BRIEFD_GRACE_MS: '0' } })
-    try {
-      expect(mcp.stderr()).toContain(`port ${port} on 127.0.0.1 is held by uid 12345, not by you; not sending a credential there`)
-      expect(mcp.stderr()).not.toContain('aaa.bbb.ccc')
-      expect(mcp.client.getInstructions()).not.toContain('Lanternfish, a code-review judge')
-    } finally {
-      await mcp.close()
-    }
-    await new Promise((r) => setTimeout(r, 100))
-    expect(got()).not.toContain('GOT')
-  })
+  it.skipIf(!root)(
+    'briefd mcp falls back with a warning instead of handing its token to a squatter',
+    async () => {
+      const port = await squatter('::ffff:127.0.0.1')
+      const got = heard(children.at(-1))
+      const tokenFile = join(tempDir(), 'token.json')
+      writeSessionTokenFile(
+        tokenFile,
+        {
+          token: 'aaa.bbb.ccc',
+          session_id: '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b',
+          expires_at: new Date(Date.now() + 3600_000).toISOString(),
+        },
+        `http://127.0.0.1:${port}`,
+      )
+      const mcp = await startMcp({
+        env: { BRIEFD_TOKEN_FILE: tokenFile, BRIEFD_TOOLS: EXAMPLE_TOOLS, BRIEFD_GRACE_MS: '0' },
+      })
+      try {
+        expect(mcp.stderr()).toContain(
+          `port ${port} on 127.0.0.1 is held by uid 12345, not by you; not sending a credential there`,
+        )
+        expect(mcp.stderr()).not.toContain('aaa.bbb.ccc')
+        expect(mcp.client.getInstructions()).not.toContain('Lanternfish, a code-review judge')
+      } finally {
+        await mcp.close()
+      }
+      await new Promise((r) => setTimeout(r, 100))
+      expect(got()).not.toContain('GOT')
+    },
+  )
 })

@@ -1,19 +1,30 @@
 import { describe, expect, it } from 'vitest'
 import { existsSync } from 'node:fs'
-import { parseProcStat, parsePsTable, procfsReader, psReader } from '../../src/client/process-table.js'
+import {
+  parseProcStat,
+  parsePsTable,
+  procfsReader,
+  psReader,
+} from '../../src/client/process-table.js'
 
 const linux = process.platform === 'linux'
 const hasPs = existsSync('/bin/ps') || existsSync('/usr/bin/ps')
 
 describe('parseProcStat', () => {
   it('reads ppid and start time (field 22)', () => {
-    const stat = '7368 (cat) R 7367 7348 4877 0 -1 4194304 75 0 0 0 0 0 0 0 20 0 1 0 277798 3133440 382 18446744073709551615'
+    const stat =
+      '7368 (cat) R 7367 7348 4877 0 -1 4194304 75 0 0 0 0 0 0 0 20 0 1 0 277798 3133440 382 18446744073709551615'
     expect(parseProcStat(stat)).toEqual({ pid: 7368, ppid: 7367, startTime: '277798', name: 'cat' })
   })
 
   it('counts fields from the last ")" when the name holds spaces and parentheses', () => {
     const stat = '42 (npm exec) x) y) S 41 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 7 0 123456 1 1'
-    expect(parseProcStat(stat)).toEqual({ pid: 42, ppid: 41, startTime: '123456', name: 'npm exec) x) y' })
+    expect(parseProcStat(stat)).toEqual({
+      pid: 42,
+      ppid: 41,
+      startTime: '123456',
+      name: 'npm exec) x) y',
+    })
   })
 
   it.each(['', 'garbage', '1 (x) S'])('returns undefined for %j', (text) => {
@@ -75,11 +86,14 @@ describe('psReader (the macOS path, run against procps here)', () => {
     }
   })
 
-  it.runIf(hasPs)('puts the start time within seconds of now for a fresh snapshot of this process', () => {
-    const started = Date.now() / 1000 - process.uptime()
-    const me = psReader().read(process.pid)
-    expect(Math.abs(Number(me?.startTime) - started)).toBeLessThan(3)
-  })
+  it.runIf(hasPs)(
+    'puts the start time within seconds of now for a fresh snapshot of this process',
+    () => {
+      const started = Date.now() / 1000 - process.uptime()
+      const me = psReader().read(process.pid)
+      expect(Math.abs(Number(me?.startTime) - started)).toBeLessThan(3)
+    },
+  )
 
   it('finds nothing (and does not throw) when ps cannot run', () => {
     expect(psReader('/nonexistent/ps').read(process.pid)).toBeUndefined()

@@ -7,11 +7,15 @@ describe('renderTemplate', () => {
   })
 
   it('renders lists one item per line and booleans as words', () => {
-    expect(renderTemplate('{{files}}|{{ok}}', { files: ['a.ts', 'b.ts'], ok: false })).toBe('a.ts\nb.ts|false')
+    expect(renderTemplate('{{files}}|{{ok}}', { files: ['a.ts', 'b.ts'], ok: false })).toBe(
+      'a.ts\nb.ts|false',
+    )
   })
 
   it('renders unknown and missing placeholders as empty text', () => {
-    expect(renderTemplate('[{{nope}}][{{gone}}][{{nil}}]', { gone: undefined, nil: null })).toBe('[][][]')
+    expect(renderTemplate('[{{nope}}][{{gone}}][{{nil}}]', { gone: undefined, nil: null })).toBe(
+      '[][][]',
+    )
   })
 
   it('never expands a placeholder inside a value (no recursive expansion)', () => {
@@ -19,7 +23,9 @@ describe('renderTemplate', () => {
   })
 
   it('inserts values literally: no replacement patterns, no code', () => {
-    expect(renderTemplate('x{{a}}y', { a: "$& $' $` $1 ${process.exit()} `${1+1}`" })).toBe("x$& $' $` $1 ${process.exit()} `${1+1}`y")
+    expect(renderTemplate('x{{a}}y', { a: "$& $' $` $1 ${process.exit()} `${1+1}`" })).toBe(
+      "x$& $' $` $1 ${process.exit()} `${1+1}`y",
+    )
   })
 
   it('looks up own properties only', () => {
@@ -27,7 +33,9 @@ describe('renderTemplate', () => {
   })
 
   it('leaves text that only looks like a placeholder alone', () => {
-    expect(renderTemplate('{{ 1a }} {a} {{a.b}} {{}}', { a: 'x' })).toBe('{{ 1a }} {a} {{a.b}} {{}}')
+    expect(renderTemplate('{{ 1a }} {a} {{a.b}} {{}}', { a: 'x' })).toBe(
+      '{{ 1a }} {a} {{a.b}} {{}}',
+    )
   })
 })
 

@@ -1,8 +1,22 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { checkRuntimeDir, ensureRuntimeDir, resolveRuntimeDir } from '../../src/client/runtime-dir.js'
+import {
+  checkRuntimeDir,
+  ensureRuntimeDir,
+  resolveRuntimeDir,
+} from '../../src/client/runtime-dir.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -21,7 +35,9 @@ function refusal(fn: () => unknown): BriefdError {
 
 describe('resolveRuntimeDir', () => {
   it('prefers BRIEFD_RUNTIME_DIR, then $XDG_RUNTIME_DIR/briefd, then <tmpdir>/briefd-<uid>', () => {
-    expect(resolveRuntimeDir({ BRIEFD_RUNTIME_DIR: '/a/b', XDG_RUNTIME_DIR: '/run/user/1' })).toBe('/a/b')
+    expect(resolveRuntimeDir({ BRIEFD_RUNTIME_DIR: '/a/b', XDG_RUNTIME_DIR: '/run/user/1' })).toBe(
+      '/a/b',
+    )
     expect(resolveRuntimeDir({ XDG_RUNTIME_DIR: '/run/user/1' })).toBe('/run/user/1/briefd')
     expect(resolveRuntimeDir({})).toBe(join(tmpdir(), `briefd-${uid}`))
   })
@@ -53,14 +69,17 @@ describe('ensureRuntimeDir', () => {
     expect(() => ensureRuntimeDir({ BRIEFD_RUNTIME_DIR: dir })).not.toThrow()
   })
 
-  it.each([0o755, 0o750, 0o777, 0o701])('refuses an existing dir with mode %o and leaves it alone', (mode) => {
-    const dir = tempDir()
-    chmodSync(dir, mode)
-    const err = refusal(() => ensureRuntimeDir({ BRIEFD_RUNTIME_DIR: dir }))
-    expect(err.code).toBe('ERR_DIR_UNSAFE')
-    expect(err.message).toContain(dir)
-    expect(statSync(dir).mode & 0o777).toBe(mode)
-  })
+  it.each([0o755, 0o750, 0o777, 0o701])(
+    'refuses an existing dir with mode %o and leaves it alone',
+    (mode) => {
+      const dir = tempDir()
+      chmodSync(dir, mode)
+      const err = refusal(() => ensureRuntimeDir({ BRIEFD_RUNTIME_DIR: dir }))
+      expect(err.code).toBe('ERR_DIR_UNSAFE')
+      expect(err.message).toContain(dir)
+      expect(statSync(dir).mode & 0o777).toBe(mode)
+    },
+  )
 
   it('refuses a symlink to a dir, even one we own with mode 0700', () => {
     const base = tempDir()
@@ -76,7 +95,9 @@ describe('ensureRuntimeDir', () => {
   it('refuses a regular file where the dir should be', () => {
     const path = join(tempDir(), 'briefd')
     writeFileSync(path, '')
-    expect(refusal(() => ensureRuntimeDir({ BRIEFD_RUNTIME_DIR: path })).code).toBe('ERR_DIR_UNSAFE')
+    expect(refusal(() => ensureRuntimeDir({ BRIEFD_RUNTIME_DIR: path })).code).toBe(
+      'ERR_DIR_UNSAFE',
+    )
   })
 
   it.skipIf(!isRoot)('refuses a dir pre-created by another user (as in a shared /tmp)', () => {

@@ -1,7 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { chmodSync, chownSync, lstatSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
-import { isExpired, readTokenFile, writeTokenFile, type TokenRecord } from '../../src/client/token-file.js'
+import {
+  isExpired,
+  readTokenFile,
+  writeTokenFile,
+  type TokenRecord,
+} from '../../src/client/token-file.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 

@@ -29,15 +29,32 @@ function runtimeDir(): string {
   return dir
 }
 
-async function plant(dir: string, host: HostIdentity, expiresInMs = 3_600_000): Promise<TokenRecord> {
+async function plant(
+  dir: string,
+  host: HostIdentity,
+  expiresInMs = 3_600_000,
+): Promise<TokenRecord> {
   const s = await daemon.newSession()
-  const r: TokenRecord = { version: 1, token: s.token, session_id: s.session_id, expires_at: new Date(Date.now() + expiresInMs).toISOString(), daemon_url: daemon.url, host, created_at: '' }
+  const r: TokenRecord = {
+    version: 1,
+    token: s.token,
+    session_id: s.session_id,
+    expires_at: new Date(Date.now() + expiresInMs).toISOString(),
+    daemon_url: daemon.url,
+    host,
+    created_at: '',
+  }
   writeTokenFile(join(dir, tokenFileName(host)), r)
   return r
 }
 
 const status = async (token: string): Promise<number> =>
-  (await rawRequest(daemon.port, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${token}`]] })).status
+  (
+    await rawRequest(daemon.port, {
+      path: '/v1/sessions/current',
+      headers: [['Authorization', `Bearer ${token}`]],
+    })
+  ).status
 
 function sweep(dir: string, keep?: string) {
   return sweepTokenFiles({
@@ -78,7 +95,7 @@ describe('sweepTokenFiles', () => {
     expect((await sweep(dir)).removed).toEqual([tokenFileName(live)])
   })
 
-  it('leaves the caller\'s own file and files that are not token files', async () => {
+  it("leaves the caller's own file and files that are not token files", async () => {
     const dir = runtimeDir()
     const dead = await deadHost()
     await plant(dir, dead)

@@ -11,7 +11,11 @@ let daemon: TestDaemon
 let token: string
 const seen: RawResponse[] = []
 
-async function get(path: string, headers: [string, string][] = [], method = 'GET'): Promise<RawResponse> {
+async function get(
+  path: string,
+  headers: [string, string][] = [],
+  method = 'GET',
+): Promise<RawResponse> {
   const res = await rawRequest(daemon.port, { method, path, headers })
   seen.push(res)
   return res
@@ -21,7 +25,10 @@ const bearer = (t: string): [string, string] => ['Authorization', `Bearer ${t}`]
 beforeAll(async () => {
   content = makeContent()
   // Generous anonymous limits here: this file is about delivery, not rate limiting.
-  daemon = await startTestDaemon({ contentDir: content.dir, env: { BRIEFD_RATE_ANONYMOUS: '10000/1000' } })
+  daemon = await startTestDaemon({
+    contentDir: content.dir,
+    env: { BRIEFD_RATE_ANONYMOUS: '10000/1000' },
+  })
   token = (await daemon.newSession()).token
 })
 afterAll(async () => {
@@ -54,8 +61,12 @@ describe('document delivery with a valid session', () => {
   })
 
   it('puts the preamble before the instructions', async () => {
-    const doc = JSON.parse((await get('/v1/instructions', [bearer(token)])).body) as { content: string }
-    expect(doc.content.indexOf(content.canary.preamble)).toBeLessThan(doc.content.indexOf(content.canary.instructions))
+    const doc = JSON.parse((await get('/v1/instructions', [bearer(token)])).body) as {
+      content: string
+    }
+    expect(doc.content.indexOf(content.canary.preamble)).toBeLessThan(
+      doc.content.indexOf(content.canary.instructions),
+    )
   })
 
   it('answers 304 for a matching If-None-Match, and 200 for a stale one', async () => {
@@ -64,7 +75,10 @@ describe('document delivery with a valid session', () => {
     const again = await get('/v1/templates/verdict', [bearer(token), ['If-None-Match', etag]])
     expect(again.status).toBe(304)
     expect(again.body).toBe('')
-    const weak = await get('/v1/templates/verdict', [bearer(token), ['If-None-Match', `"nope", W/${etag}`]])
+    const weak = await get('/v1/templates/verdict', [
+      bearer(token),
+      ['If-None-Match', `"nope", W/${etag}`],
+    ])
     expect(weak.status).toBe(304)
     const stale = await get('/v1/templates/verdict', [bearer(token), ['If-None-Match', '"stale"']])
     expect(stale.status).toBe(200)
@@ -73,7 +87,10 @@ describe('document delivery with a valid session', () => {
   it('answers 404 for an unknown template when the token is valid', async () => {
     const res = await get('/v1/templates/does-not-exist', [bearer(token)])
     expect(res.status).toBe(404)
-    expect(JSON.parse(res.body)).toEqual({ error: 'not_found', error_description: expect.any(String) })
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'not_found',
+      error_description: expect.any(String),
+    })
   })
 
   it('describes the current session without any content', async () => {
@@ -86,7 +103,9 @@ describe('document delivery with a valid session', () => {
   it('serves edits without a restart (hot reload)', async () => {
     const file = join(content.dir, 'templates', 'verdict.md')
     const before = readFileSync(file, 'utf8')
-    const first = JSON.parse((await get('/v1/templates/verdict', [bearer(token)])).body) as { etag: string }
+    const first = JSON.parse((await get('/v1/templates/verdict', [bearer(token)])).body) as {
+      etag: string
+    }
     writeFileSync(file, `${before}Edited line.\n`)
     try {
       let doc = { content: '', etag: first.etag }
@@ -106,7 +125,13 @@ describe('document delivery with a valid session', () => {
 })
 
 describe('requests without a valid token', () => {
-  const docs = ['/v1/instructions', '/v1/voice', '/v1/briefing', '/v1/templates/verdict', '/v1/templates/no-such-template']
+  const docs = [
+    '/v1/instructions',
+    '/v1/voice',
+    '/v1/briefing',
+    '/v1/templates/verdict',
+    '/v1/templates/no-such-template',
+  ]
 
   it.each(docs)('%s without Authorization → 401 with a plain Bearer challenge', async (path) => {
     const res = await get(path)
@@ -119,7 +144,10 @@ describe('requests without a valid token', () => {
     const res = await get(path, [bearer('garbage')])
     expect(res.status).toBe(401)
     expect(res.headers['www-authenticate']).toBe('Bearer realm="briefd", error="invalid_token"')
-    expect(JSON.parse(res.body)).toEqual({ error: 'invalid_token', error_description: expect.any(String) })
+    expect(JSON.parse(res.body)).toEqual({
+      error: 'invalid_token',
+      error_description: expect.any(String),
+    })
   })
 
   it('makes an unknown template look exactly like a known one', async () => {
@@ -143,7 +171,9 @@ describe('requests without a valid token', () => {
   })
 
   it('rejects a token signed with another key, even with the right kid and claims', async () => {
-    const kid = (JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }).kid
+    const kid = (
+      JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid: string }
+    ).kid
     const forged = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'briefd-session+jwt', kid })
       .setIssuer('briefd')
@@ -160,7 +190,12 @@ describe('requests without a valid token', () => {
   })
 
   it('refuses a session token as the bootstrap credential', async () => {
-    const res = await rawRequest(daemon.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(token)], body: '{}' })
+    const res = await rawRequest(daemon.port, {
+      method: 'POST',
+      path: '/v1/sessions',
+      headers: [bearer(token)],
+      body: '{}',
+    })
     expect(res.status).toBe(401)
   })
 
@@ -183,8 +218,16 @@ describe('requests without a valid token', () => {
   })
 
   it('refuses a non-Bearer scheme (400)', async () => {
-    expect((await get('/v1/instructions', [['Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`]])).status).toBe(400)
-    expect((await get('/v1/instructions', [['Authorization', `Bearer ${token} extra`]])).status).toBe(400)
+    expect(
+      (
+        await get('/v1/instructions', [
+          ['Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`],
+        ])
+      ).status,
+    ).toBe(400)
+    expect(
+      (await get('/v1/instructions', [['Authorization', `Bearer ${token} extra`]])).status,
+    ).toBe(400)
   })
 })
 
@@ -207,7 +250,12 @@ describe('template names', () => {
   })
 
   it('does not let ../ in the path reach another document', async () => {
-    for (const path of ['/v1/templates/../instructions', '/v1/templates/..%2f..%2finstructions', '/v1/templates//verdict', '/v1/templates/./verdict']) {
+    for (const path of [
+      '/v1/templates/../instructions',
+      '/v1/templates/..%2f..%2finstructions',
+      '/v1/templates//verdict',
+      '/v1/templates/./verdict',
+    ]) {
       const res = await get(path)
       expect(res.status).not.toBe(200)
       expect(leakedCanaries(content, res.body)).toEqual([])
@@ -228,7 +276,12 @@ describe('HTTP hygiene', () => {
   })
 
   it('sends the security headers on every response', async () => {
-    for (const res of [await get('/health'), await get('/v1/instructions'), await get('/nope'), await get('/v1/instructions', [bearer(token)])]) {
+    for (const res of [
+      await get('/health'),
+      await get('/v1/instructions'),
+      await get('/nope'),
+      await get('/v1/instructions', [bearer(token)]),
+    ]) {
       expect(res.headers['cache-control']).toBe('no-store')
       expect(res.headers['x-content-type-options']).toBe('nosniff')
       expect(res.headers['x-frame-options']).toBe('DENY')
@@ -238,13 +291,20 @@ describe('HTTP hygiene', () => {
   })
 
   it('refuses a declared body over 16 KiB with 413', async () => {
-    const res = await rawRequest(daemon.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(daemon.bootstrap())], body: 'x'.repeat(17 * 1024) })
+    const res = await rawRequest(daemon.port, {
+      method: 'POST',
+      path: '/v1/sessions',
+      headers: [bearer(daemon.bootstrap())],
+      body: 'x'.repeat(17 * 1024),
+    })
     expect(res.status).toBe(413)
   })
 
   it('refuses a chunked body over 16 KiB with 413', async () => {
     const chunk = 'x'.repeat(8 * 1024)
-    const body = [chunk, chunk, chunk].map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('') + '0\r\n\r\n'
+    const body =
+      [chunk, chunk, chunk].map((c) => `${c.length.toString(16)}\r\n${c}\r\n`).join('') +
+      '0\r\n\r\n'
     const res = await rawRequest(daemon.port, {
       method: 'POST',
       path: '/v1/sessions',
@@ -255,7 +315,12 @@ describe('HTTP hygiene', () => {
   })
 
   it('never shows a stack trace', async () => {
-    const res = await rawRequest(daemon.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(daemon.bootstrap())], body: '{not json' })
+    const res = await rawRequest(daemon.port, {
+      method: 'POST',
+      path: '/v1/sessions',
+      headers: [bearer(daemon.bootstrap())],
+      body: '{not json',
+    })
     expect(res.status).toBe(400)
     expect(res.body).not.toMatch(/at .*\.js|Error:/)
   })

@@ -17,8 +17,16 @@ describe('Host and Origin checks', () => {
   it('accepts loopback names with the daemon port, in any letter case', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
     const { token } = await daemon.newSession()
-    for (const host of [`127.0.0.1:${daemon.port}`, `localhost:${daemon.port}`, `LOCALHOST:${daemon.port}`, `[::1]:${daemon.port}`]) {
-      const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [['Host', host], bearer(token)] })
+    for (const host of [
+      `127.0.0.1:${daemon.port}`,
+      `localhost:${daemon.port}`,
+      `LOCALHOST:${daemon.port}`,
+      `[::1]:${daemon.port}`,
+    ]) {
+      const res = await rawRequest(daemon.port, {
+        path: '/v1/instructions',
+        headers: [['Host', host], bearer(token)],
+      })
       expect(res.status, host).toBe(200)
     }
   })
@@ -38,25 +46,39 @@ describe('Host and Origin checks', () => {
     '[0:0:0:0:0:0:0:1]:PORT',
     '2130706433:PORT',
     'localhost:PORT, evil.example',
-  ])('refuses Host %s (403, or 400 when it is not even a valid host) with no content, even with a valid token', async (hostPattern) => {
-    const content = makeContent()
-    daemon = await startTestDaemon({ contentDir: content.dir })
-    const { token } = await daemon.newSession()
-    const host = hostPattern.replace('PORT', String(daemon.port))
-    const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [['Host', host], bearer(token)] })
-    expect([400, 403]).toContain(res.status)
-    expect(JSON.parse(res.body)).toMatchObject({ error: res.status === 403 ? 'forbidden' : 'invalid_request' })
-    expect(res.headers['cache-control']).toBe('no-store')
-    expect(leakedCanaries(content, res.raw)).toEqual([])
-  })
+  ])(
+    'refuses Host %s (403, or 400 when it is not even a valid host) with no content, even with a valid token',
+    async (hostPattern) => {
+      const content = makeContent()
+      daemon = await startTestDaemon({ contentDir: content.dir })
+      const { token } = await daemon.newSession()
+      const host = hostPattern.replace('PORT', String(daemon.port))
+      const res = await rawRequest(daemon.port, {
+        path: '/v1/instructions',
+        headers: [['Host', host], bearer(token)],
+      })
+      expect([400, 403]).toContain(res.status)
+      expect(JSON.parse(res.body)).toMatchObject({
+        error: res.status === 403 ? 'forbidden' : 'invalid_request',
+      })
+      expect(res.headers['cache-control']).toBe('no-store')
+      expect(leakedCanaries(content, res.raw)).toEqual([])
+    },
+  )
 
-  it.each(['http://evil.example/v1/instructions', 'http://PORTHOST/v1/instructions', 'http://evil.example:PORT/health'])(
+  it.each([
+    'http://evil.example/v1/instructions',
+    'http://PORTHOST/v1/instructions',
+    'http://evil.example:PORT/health',
+  ])(
     'refuses an absolute-form request target %s (its authority would replace Host) with 400 and no content',
     async (targetPattern) => {
       const content = makeContent()
       daemon = await startTestDaemon({ contentDir: content.dir })
       const { token } = await daemon.newSession()
-      const target = targetPattern.replace('PORTHOST', `127.0.0.1:${daemon.port}`).replace('PORT', String(daemon.port))
+      const target = targetPattern
+        .replace('PORTHOST', `127.0.0.1:${daemon.port}`)
+        .replace('PORT', String(daemon.port))
       const res = await rawRequest(daemon.port, { path: target, headers: [bearer(token)] })
       expect(res.status).toBe(400)
       expect(JSON.parse(res.body)).toMatchObject({ error: 'invalid_request' })
@@ -66,7 +88,13 @@ describe('Host and Origin checks', () => {
 
   it('refuses two Host headers', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
-    const res = await rawRequest(daemon.port, { path: '/health', headers: [['Host', `127.0.0.1:${daemon.port}`], ['Host', 'evil.example']] })
+    const res = await rawRequest(daemon.port, {
+      path: '/health',
+      headers: [
+        ['Host', `127.0.0.1:${daemon.port}`],
+        ['Host', 'evil.example'],
+      ],
+    })
     expect([400, 403]).toContain(res.status)
   })
 
@@ -75,14 +103,24 @@ describe('Host and Origin checks', () => {
     async (origin) => {
       daemon = await startTestDaemon({ contentDir: makeContent().dir })
       const { token } = await daemon.newSession()
-      const doc = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [['Origin', origin], bearer(token)] })
+      const doc = await rawRequest(daemon.port, {
+        path: '/v1/instructions',
+        headers: [['Origin', origin], bearer(token)],
+      })
       expect(doc.status).toBe(403)
-      const health = await rawRequest(daemon.port, { path: '/health', headers: [['Origin', origin]] })
+      const health = await rawRequest(daemon.port, {
+        path: '/health',
+        headers: [['Origin', origin]],
+      })
       expect(health.status).toBe(403)
       const preflight = await rawRequest(daemon.port, {
         method: 'OPTIONS',
         path: '/v1/instructions',
-        headers: [['Origin', origin], ['Access-Control-Request-Method', 'GET'], ['Access-Control-Request-Headers', 'authorization']],
+        headers: [
+          ['Origin', origin],
+          ['Access-Control-Request-Method', 'GET'],
+          ['Access-Control-Request-Headers', 'authorization'],
+        ],
       })
       expect(preflight.status).toBe(403)
       expect(preflight.headers['access-control-allow-origin']).toBeUndefined()
@@ -90,8 +128,14 @@ describe('Host and Origin checks', () => {
   )
 
   it('allows an Origin on the allow-list', async () => {
-    daemon = await startTestDaemon({ contentDir: makeContent().dir, flags: { allowOrigin: ['http://127.0.0.1:3000'] } })
-    const res = await rawRequest(daemon.port, { path: '/health', headers: [['Origin', 'http://127.0.0.1:3000']] })
+    daemon = await startTestDaemon({
+      contentDir: makeContent().dir,
+      flags: { allowOrigin: ['http://127.0.0.1:3000'] },
+    })
+    const res = await rawRequest(daemon.port, {
+      path: '/health',
+      headers: [['Origin', 'http://127.0.0.1:3000']],
+    })
     expect(res.status).toBe(200)
   })
 
@@ -109,14 +153,23 @@ describe('Host and Origin checks', () => {
 describe('rate limits', () => {
   it('answers 429 with Retry-After once anonymous or failed requests exceed the limit, then recovers', async () => {
     const content = makeContent()
-    daemon = await startTestDaemon({ contentDir: content.dir, env: { BRIEFD_RATE_ANONYMOUS: '5/5' } })
+    daemon = await startTestDaemon({
+      contentDir: content.dir,
+      env: { BRIEFD_RATE_ANONYMOUS: '5/5' },
+    })
     const { token } = await daemon.newSession()
-    expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(token)] })).status).toBe(200)
+    expect(
+      (await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(token)] }))
+        .status,
+    ).toBe(200)
     const fresh = (await daemon.newSession()).token
     const statuses: number[] = []
     let retryAfter: string | undefined
     for (let i = 0; i < 12; i++) {
-      const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(`bad.${i}.token`)] })
+      const res = await rawRequest(daemon.port, {
+        path: '/v1/instructions',
+        headers: [bearer(`bad.${i}.token`)],
+      })
       statuses.push(res.status)
       if (res.status === 429) retryAfter = res.headers['retry-after']
       expect(leakedCanaries(content, res.raw)).toEqual([])
@@ -126,28 +179,55 @@ describe('rate limits', () => {
     expect(Number(retryAfter)).toBeGreaterThanOrEqual(1)
     // A session already verified keeps working during the flood; a new token waits (no crypto
     // is spent on unverified tokens while failures are being throttled).
-    expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(token)] })).status).toBe(200)
-    expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] })).status).toBe(429)
+    expect(
+      (await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(token)] }))
+        .status,
+    ).toBe(200)
+    expect(
+      (await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] }))
+        .status,
+    ).toBe(429)
     await new Promise((r) => setTimeout(r, 1200))
-    expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] })).status).toBe(200)
-    expect((await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer('bad.x.token')] })).status).toBe(401)
+    expect(
+      (await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] }))
+        .status,
+    ).toBe(200)
+    expect(
+      (
+        await rawRequest(daemon.port, {
+          path: '/v1/instructions',
+          headers: [bearer('bad.x.token')],
+        })
+      ).status,
+    ).toBe(401)
   })
 
   it('does not let a web page lock new sessions out: 403s and credential-less 401s spend a bucket of their own', async () => {
     const content = makeContent()
-    daemon = await startTestDaemon({ contentDir: content.dir, env: { BRIEFD_RATE_ANONYMOUS: '5/1' } })
+    daemon = await startTestDaemon({
+      contentDir: content.dir,
+      env: { BRIEFD_RATE_ANONYMOUS: '5/1' },
+    })
     const fresh = (await daemon.newSession()).token
     // What a page can send: cross-origin requests (refused by Origin), rebinding names (refused
     // by Host), and requests without credentials. It cannot send an Authorization header.
     const statuses: number[] = []
     for (let i = 0; i < 30; i++) {
-      const headers: [string, string][] = i % 3 === 0 ? [['Origin', 'https://evil.example']] : i % 3 === 1 ? [['Host', `evil.example:${daemon.port}`]] : []
+      const headers: [string, string][] =
+        i % 3 === 0
+          ? [['Origin', 'https://evil.example']]
+          : i % 3 === 1
+            ? [['Host', `evil.example:${daemon.port}`]]
+            : []
       const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers })
       statuses.push(res.status)
     }
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(20)
     // A brand-new valid token is still verified and served during the flood.
-    const res = await rawRequest(daemon.port, { path: '/v1/instructions', headers: [bearer(fresh)] })
+    const res = await rawRequest(daemon.port, {
+      path: '/v1/instructions',
+      headers: [bearer(fresh)],
+    })
     expect(res.status).toBe(200)
     expect(res.body).toContain(content.canary.instructions)
   })
@@ -156,16 +236,24 @@ describe('rate limits', () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
     const { token } = await daemon.newSession()
     const results = await Promise.all(
-      Array.from({ length: 500 }, () => rawRequest(daemon!.port, { path: '/v1/templates/verdict', headers: [bearer(token)] })),
+      Array.from({ length: 500 }, () =>
+        rawRequest(daemon!.port, { path: '/v1/templates/verdict', headers: [bearer(token)] }),
+      ),
     )
     expect(results.every((r) => r.status === 200)).toBe(true)
   })
 
   it('coalesces a 429 flood into one audit line per second', async () => {
-    daemon = await startTestDaemon({ contentDir: makeContent().dir, env: { BRIEFD_RATE_ANONYMOUS: '2/1' } })
+    daemon = await startTestDaemon({
+      contentDir: makeContent().dir,
+      env: { BRIEFD_RATE_ANONYMOUS: '2/1' },
+    })
     for (let i = 0; i < 40; i++) await rawRequest(daemon.port, { path: '/v1/voice' })
     await daemon.close()
-    const lines = readFileSync(join(daemon.stateDir, 'audit.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = readFileSync(join(daemon.stateDir, 'audit.log'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     const tooMany = lines.filter((l) => l.status === 429)
     expect(tooMany.length).toBeLessThan(6)
     const counted = tooMany.reduce((n, l) => n + (typeof l.count === 'number' ? l.count : 1), 0)
@@ -177,14 +265,21 @@ describe('rate limits', () => {
 describe('slow and oversized clients', () => {
   it('answers 431 for oversized headers', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
-    const res = await rawRequest(daemon.port, { path: '/health', headers: [['X-Big', 'x'.repeat(20_000)]] })
+    const res = await rawRequest(daemon.port, {
+      path: '/health',
+      headers: [['X-Big', 'x'.repeat(20_000)]],
+    })
     expect(res.status).toBe(431)
   })
 
   it('cuts off a client that never finishes its headers', async () => {
     daemon = await startTestDaemon({ contentDir: makeContent().dir })
     const started = Date.now()
-    const raw = await rawExchange(daemon.port, `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${daemon.port}\r\n`, 20_000)
+    const raw = await rawExchange(
+      daemon.port,
+      `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${daemon.port}\r\n`,
+      20_000,
+    )
     // Node's headersTimeout is checked every connectionsCheckingInterval (30 s by default would be too slow).
     expect(Date.now() - started).toBeLessThan(15_000)
     expect(raw === '' || parseResponse(raw).status === 408).toBe(true)
@@ -196,12 +291,30 @@ describe('requests the HTTP parser refuses', () => {
   // refusal: JSON {error, error_description}, the security headers, the connection closed.
   const cases: [string, (port: number) => string, number][] = [
     ['no Host header', () => 'GET /v1/instructions HTTP/1.1\r\nConnection: close\r\n\r\n', 400],
-    ['Content-Length and Transfer-Encoding together', (p) => `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`, 400],
-    ['two different Content-Lengths', (p) => `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`, 400],
-    ['an obs-folded header', (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-A: a\r\n  folded\r\n\r\n`, 400],
+    [
+      'Content-Length and Transfer-Encoding together',
+      (p) =>
+        `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n`,
+      400,
+    ],
+    [
+      'two different Content-Lengths',
+      (p) =>
+        `POST /v1/sessions HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}`,
+      400,
+    ],
+    [
+      'an obs-folded header',
+      (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-A: a\r\n  folded\r\n\r\n`,
+      400,
+    ],
     ['a bare LF line ending', (p) => `GET /health HTTP/1.1\nHost: 127.0.0.1:${p}\n\n`, 400],
     ['a garbage request line', () => 'HELLO\r\n\r\n', 400],
-    ['oversized headers', (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`, 431],
+    [
+      'oversized headers',
+      (p) => `GET /health HTTP/1.1\r\nHost: 127.0.0.1:${p}\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
   ]
   it.for(cases)('answers %s in JSON with the security headers', async ([, request, status]) => {
     daemon ??= await startTestDaemon({ contentDir: makeContent().dir })

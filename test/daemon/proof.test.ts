@@ -9,9 +9,16 @@ import { newNonce, proofChallenge, proofMatches } from '../../src/shared/daemon-
 
 const t = daemonForThisFile()
 
-async function ask(body: unknown): Promise<{ status: number; json: Record<string, unknown>; raw: string }> {
+async function ask(
+  body: unknown,
+): Promise<{ status: number; json: Record<string, unknown>; raw: string }> {
   const text = typeof body === 'string' ? body : JSON.stringify(body)
-  const res = await rawRequest(t.daemon.port, { method: 'POST', path: '/v1/proof', headers: [['Content-Type', 'application/json']], body: text })
+  const res = await rawRequest(t.daemon.port, {
+    method: 'POST',
+    path: '/v1/proof',
+    headers: [['Content-Type', 'application/json']],
+    body: text,
+  })
   return { status: res.status, json: JSON.parse(res.body) as Record<string, unknown>, raw: res.raw }
 }
 
@@ -41,7 +48,9 @@ describe('POST /v1/proof', () => {
     expect(res.status).toBe(200)
     expect(proofMatches(res.json.proof, c.expected)).toBe(false)
     const wrongBootstrap = proofChallenge('not-the-bootstrap-credential')
-    expect(proofMatches((await ask(wrongBootstrap.request)).json.proof, wrongBootstrap.expected)).toBe(false)
+    expect(
+      proofMatches((await ask(wrongBootstrap.request)).json.proof, wrongBootstrap.expected),
+    ).toBe(false)
   })
 
   it.for([

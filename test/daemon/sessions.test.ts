@@ -14,13 +14,21 @@ const status = async (d: TestDaemon, token: string, path = '/v1/instructions'): 
   (await rawRequest(d.port, { path, headers: [bearer(token)] })).status
 
 function claims(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<string, unknown>
+  return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >
 }
 function header(token: string): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as Record<string, unknown>
+  return JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as Record<
+    string,
+    unknown
+  >
 }
 function signingKey(stateDir: string, kid: string): Uint8Array {
-  const ring = JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as { keys: { kid: string; secret: string }[] }
+  const ring = JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as {
+    keys: { kid: string; secret: string }[]
+  }
   const k = ring.keys.find((x) => x.kid === kid)
   if (!k) throw new Error('no such key')
   return new Uint8Array(Buffer.from(k.secret, 'base64url'))
@@ -29,10 +37,16 @@ function signingKey(stateDir: string, kid: string): Uint8Array {
 describe('POST /v1/sessions', () => {
   it('issues a 24 h HS256 session token bound to a random UUID', async () => {
     const d = await start({ contentDir: makeContent().dir })
-    const res = await rawRequest(d.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(d.bootstrap())] })
+    const res = await rawRequest(d.port, {
+      method: 'POST',
+      path: '/v1/sessions',
+      headers: [bearer(d.bootstrap())],
+    })
     expect(res.status).toBe(201)
     const body = JSON.parse(res.body) as { token: string; session_id: string; expires_at: string }
-    expect(body.session_id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(body.session_id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    )
     expect(header(body.token)).toMatchObject({ alg: 'HS256', typ: 'briefd-session+jwt' })
     const c = claims(body.token)
     expect(c).toMatchObject({ sub: body.session_id, aud: 'briefd:session', iss: 'briefd' })
@@ -53,7 +67,10 @@ describe('POST /v1/sessions', () => {
     const d = await start({ contentDir: makeContent().dir })
     expect((await rawRequest(d.port, { method: 'POST', path: '/v1/sessions' })).status).toBe(401)
     const wrong = `briefd_bs_${'A'.repeat(43)}`
-    expect((await rawRequest(d.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(wrong)] })).status).toBe(401)
+    expect(
+      (await rawRequest(d.port, { method: 'POST', path: '/v1/sessions', headers: [bearer(wrong)] }))
+        .status,
+    ).toBe(401)
   })
 })
 
@@ -74,8 +91,11 @@ describe('token verification', () => {
     const future = Math.floor(Date.now() / 1000) + 3600
     const forged = await new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'briefd-session+jwt', kid })
-      .setIssuer('briefd').setAudience('briefd:session').setSubject('0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b')
-      .setIssuedAt(future).setExpirationTime(future + 600)
+      .setIssuer('briefd')
+      .setAudience('briefd:session')
+      .setSubject('0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b')
+      .setIssuedAt(future)
+      .setExpirationTime(future + 600)
       .sign(signingKey(d.stateDir, kid))
     expect(await status(d, forged)).toBe(401)
   })
@@ -94,7 +114,11 @@ describe('token verification', () => {
     const now = Math.floor(Date.now() / 1000)
     const c: Record<string, unknown> = { ...change }
     let jwt = new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256', typ: 'typ' in c ? String(c.typ) : 'briefd-session+jwt', kid })
+      .setProtectedHeader({
+        alg: 'HS256',
+        typ: 'typ' in c ? String(c.typ) : 'briefd-session+jwt',
+        kid,
+      })
       .setIssuer('iss' in c ? String(c.iss) : 'briefd')
       .setAudience('aud' in c ? String(c.aud) : 'briefd:session')
       .setSubject('sub' in c ? String(c.sub) : '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b')
@@ -114,9 +138,16 @@ describe('token verification', () => {
     const [, p] = token.split('.')
     for (const alg of ['none', 'NONE', 'nOnE', 'HS512', 'RS256', 'ES256']) {
       expect(await status(d, `${b64({ alg, typ: 'briefd-session+jwt', kid })}.${p}.`)).toBe(401)
-      expect(await status(d, `${b64({ alg, typ: 'briefd-session+jwt', kid })}.${p}.${token.split('.')[2]}`)).toBe(401)
+      expect(
+        await status(
+          d,
+          `${b64({ alg, typ: 'briefd-session+jwt', kid })}.${p}.${token.split('.')[2]}`,
+        ),
+      ).toBe(401)
     }
-    const hs512 = await new SignJWT(payload).setProtectedHeader({ alg: 'HS512', typ: 'briefd-session+jwt', kid }).sign(new Uint8Array(64).fill(1))
+    const hs512 = await new SignJWT(payload)
+      .setProtectedHeader({ alg: 'HS512', typ: 'briefd-session+jwt', kid })
+      .sign(new Uint8Array(64).fill(1))
     expect(await status(d, hs512)).toBe(401)
   })
 
@@ -124,13 +155,27 @@ describe('token verification', () => {
     ['truncated', (t: string) => t.slice(0, -10)],
     ['missing signature', (t: string) => t.split('.').slice(0, 2).join('.') + '.'],
     ['two segments', (t: string) => t.split('.').slice(0, 2).join('.')],
-    ['JSON serialization', (t: string) => JSON.stringify({ protected: t.split('.')[0], payload: t.split('.')[1], signature: t.split('.')[2] })],
+    [
+      'JSON serialization',
+      (t: string) =>
+        JSON.stringify({
+          protected: t.split('.')[0],
+          payload: t.split('.')[1],
+          signature: t.split('.')[2],
+        }),
+    ],
     ['oversized', (t: string) => `${t}${'A'.repeat(5000)}`],
     ['padded', (t: string) => `${t}==`],
   ])('refuses a %s token', async (_name, mangle) => {
-    const d = await start({ contentDir: makeContent().dir, env: { BRIEFD_RATE_ANONYMOUS: '1000/100' } })
+    const d = await start({
+      contentDir: makeContent().dir,
+      env: { BRIEFD_RATE_ANONYMOUS: '1000/100' },
+    })
     const { token } = await d.newSession()
-    const res = await rawRequest(d.port, { path: '/v1/instructions', headers: [['Authorization', `Bearer ${mangle(token)}`]] })
+    const res = await rawRequest(d.port, {
+      path: '/v1/instructions',
+      headers: [['Authorization', `Bearer ${mangle(token)}`]],
+    })
     expect([400, 401]).toContain(res.status)
   })
 })
@@ -140,10 +185,22 @@ describe('revocation', () => {
     const d = await start({ contentDir: makeContent().dir })
     const { token } = await d.newSession()
     expect(await status(d, token)).toBe(200)
-    const del = await rawRequest(d.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(token)] })
+    const del = await rawRequest(d.port, {
+      method: 'DELETE',
+      path: '/v1/sessions/current',
+      headers: [bearer(token)],
+    })
     expect(del.status).toBe(204)
     expect(await status(d, token)).toBe(401)
-    expect((await rawRequest(d.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(token)] })).status).toBe(401)
+    expect(
+      (
+        await rawRequest(d.port, {
+          method: 'DELETE',
+          path: '/v1/sessions/current',
+          headers: [bearer(token)],
+        })
+      ).status,
+    ).toBe(401)
   })
 
   it('keeps tokens valid and revocations in force across a daemon restart', async () => {
@@ -152,7 +209,15 @@ describe('revocation', () => {
     const first = await startTestDaemon({ contentDir: content.dir, stateDir })
     const kept = (await first.newSession()).token
     const revoked = (await first.newSession()).token
-    expect((await rawRequest(first.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(revoked)] })).status).toBe(204)
+    expect(
+      (
+        await rawRequest(first.port, {
+          method: 'DELETE',
+          path: '/v1/sessions/current',
+          headers: [bearer(revoked)],
+        })
+      ).status,
+    ).toBe(204)
     await first.close()
     const second = await start({ contentDir: content.dir, stateDir })
     expect(await status(second, kept)).toBe(200)
@@ -166,7 +231,11 @@ describe('revocation', () => {
     const stateDir = `${tempDir()}/state`
     const first = await startTestDaemon({ contentDir: content.dir, stateDir, now: () => now })
     const { token } = await first.newSession(60)
-    await rawRequest(first.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(token)] })
+    await rawRequest(first.port, {
+      method: 'DELETE',
+      path: '/v1/sessions/current',
+      headers: [bearer(token)],
+    })
     await first.close()
     const ledger = (): string => readFileSync(join(stateDir, 'sessions.jsonl'), 'utf8')
     expect(ledger()).toContain('"revoke"')
@@ -182,8 +251,14 @@ describe('briefd key rotate', () => {
     const d = await start({ contentDir: makeContent().dir })
     const old = (await d.newSession()).token
     expect(await status(d, old)).toBe(200)
-    const out = execFileSync(process.execPath, ['bin/briefd.js', 'key', 'rotate', '--state-dir', d.stateDir], { encoding: 'utf8' })
-    expect(out).toMatch(/^new signing key k-[0-9a-f]{16}; tokens signed with k-[0-9a-f]{16} stay valid until they expire\n$/)
+    const out = execFileSync(
+      process.execPath,
+      ['bin/briefd.js', 'key', 'rotate', '--state-dir', d.stateDir],
+      { encoding: 'utf8' },
+    )
+    expect(out).toMatch(
+      /^new signing key k-[0-9a-f]{16}; tokens signed with k-[0-9a-f]{16} stay valid until they expire\n$/,
+    )
     const fresh = (await d.newSession()).token
     expect(header(fresh).kid).not.toBe(header(old).kid)
     expect(await status(d, fresh)).toBe(200)
@@ -203,7 +278,11 @@ describe('audit log', () => {
     const { token, session_id } = await d.newSession()
     await status(d, token, '/v1/templates/verdict')
     await status(d, 'not.a.token')
-    await rawRequest(d.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [bearer(token)] })
+    await rawRequest(d.port, {
+      method: 'DELETE',
+      path: '/v1/sessions/current',
+      headers: [bearer(token)],
+    })
     await d.close()
     const path = join(d.stateDir, 'audit.log')
     const text = readFileSync(path, 'utf8')
@@ -211,13 +290,33 @@ describe('audit log', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600)
     expect(text).not.toContain(token)
     expect(text).not.toContain(d.bootstrap())
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
     for (const l of lines) expect(Date.parse(String(l.time))).not.toBeNaN()
-    expect(lines).toContainEqual(expect.objectContaining({ event: 'session.issued', session_id, status: 201 }))
     expect(lines).toContainEqual(
-      expect.objectContaining({ event: 'document.delivered', session_id, status: 200, route: 'GET /v1/templates/:name', document: 'template:verdict' }),
+      expect.objectContaining({ event: 'session.issued', session_id, status: 201 }),
     )
-    expect(lines).toContainEqual(expect.objectContaining({ event: 'request.denied', status: 401, route: 'GET /v1/instructions', reason: 'ERR_SESSION_INVALID' }))
-    expect(lines).toContainEqual(expect.objectContaining({ event: 'session.revoked', session_id, status: 204 }))
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        event: 'document.delivered',
+        session_id,
+        status: 200,
+        route: 'GET /v1/templates/:name',
+        document: 'template:verdict',
+      }),
+    )
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        event: 'request.denied',
+        status: 401,
+        route: 'GET /v1/instructions',
+        reason: 'ERR_SESSION_INVALID',
+      }),
+    )
+    expect(lines).toContainEqual(
+      expect.objectContaining({ event: 'session.revoked', session_id, status: 204 }),
+    )
   })
 })

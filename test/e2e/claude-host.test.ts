@@ -31,14 +31,32 @@ afterEach(async () => {
   for (const h of hosts.splice(0)) await h.close()
 })
 
-async function host(runtimeDir: string = join(tempDir(), 'run')): Promise<SimulatedHost & { runtimeDir: string }> {
-  const h = await startSimulatedHost({ BRIEFD_STATE_DIR: daemon.stateDir, BRIEFD_RUNTIME_DIR: runtimeDir, BRIEFD_TOOLS: manifest })
+async function host(
+  runtimeDir: string = join(tempDir(), 'run'),
+): Promise<SimulatedHost & { runtimeDir: string }> {
+  const h = await startSimulatedHost({
+    BRIEFD_STATE_DIR: daemon.stateDir,
+    BRIEFD_RUNTIME_DIR: runtimeDir,
+    BRIEFD_TOOLS: manifest,
+  })
   hosts.push(h)
   return Object.assign(h, { runtimeDir })
 }
 
-const START = { hook_event_name: 'SessionStart', source: 'startup', session_id: 's-1', cwd: '/tmp', transcript_path: '/tmp/t.jsonl' }
-const END = (reason: string) => ({ hook_event_name: 'SessionEnd', reason, session_id: 's-1', cwd: '/tmp', transcript_path: '/tmp/t.jsonl' })
+const START = {
+  hook_event_name: 'SessionStart',
+  source: 'startup',
+  session_id: 's-1',
+  cwd: '/tmp',
+  transcript_path: '/tmp/t.jsonl',
+}
+const END = (reason: string) => ({
+  hook_event_name: 'SessionEnd',
+  reason,
+  session_id: 's-1',
+  cwd: '/tmp',
+  transcript_path: '/tmp/t.jsonl',
+})
 
 function expectQuietHook(r: { code: number | null; stdout: string; stderr: string }): void {
   expect(r.code).toBe(0)
@@ -48,7 +66,8 @@ function expectQuietHook(r: { code: number | null; stdout: string; stderr: strin
 
 function expectJsonRpcOnly(h: SimulatedHost): void {
   const out = Buffer.concat(h.transport.raw).toString('utf8')
-  for (const line of out.split('\n').filter((l) => l !== '')) expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' })
+  for (const line of out.split('\n').filter((l) => l !== ''))
+    expect(JSON.parse(line)).toMatchObject({ jsonrpc: '2.0' })
 }
 
 describe('a Claude Code host with the briefd hooks and MCP server', () => {
@@ -58,21 +77,27 @@ describe('a Claude Code host with the briefd hooks and MCP server', () => {
     await h.spawnMcp()
     await h.connect()
     expect(h.client.getInstructions()).toContain(content.canary.instructions)
-    const r = await h.client.callTool({ name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'x' } })
+    const r = await h.client.callTool({
+      name: 'give_verdict',
+      arguments: { verdict: 'APPROVE', target: 'x' },
+    })
     expect(firstText(r)).toContain(content.canary.template)
     expectJsonRpcOnly(h)
   })
 
-  it.each([300, 1000])('delivers them when the hook runs %i ms after the server started', async (lateMs) => {
-    const h = await host()
-    await h.spawnMcp()
-    const initialized = h.connect()
-    await sleep(lateMs)
-    expectQuietHook(await h.hook('start', START))
-    await initialized
-    expect(h.client.getInstructions()).toContain(content.canary.instructions)
-    expect(h.stderr()).not.toMatch(/warn/)
-  })
+  it.each([300, 1000])(
+    'delivers them when the hook runs %i ms after the server started',
+    async (lateMs) => {
+      const h = await host()
+      await h.spawnMcp()
+      const initialized = h.connect()
+      await sleep(lateMs)
+      expectQuietHook(await h.hook('start', START))
+      await initialized
+      expect(h.client.getInstructions()).toContain(content.canary.instructions)
+      expect(h.stderr()).not.toMatch(/warn/)
+    },
+  )
 
   it('delivers them when the server runs behind npx', async () => {
     const h = await host()
@@ -90,10 +115,19 @@ describe('a Claude Code host with the briefd hooks and MCP server', () => {
     const tokenFile = readdirSync(h.runtimeDir).find((f) => f.startsWith('host-'))
     expect(tokenFile).toBeDefined()
     const { readFileSync } = await import('node:fs')
-    const { token } = JSON.parse(readFileSync(join(h.runtimeDir, tokenFile ?? ''), 'utf8')) as { token: string }
+    const { token } = JSON.parse(readFileSync(join(h.runtimeDir, tokenFile ?? ''), 'utf8')) as {
+      token: string
+    }
     expectQuietHook(await h.hook('end', END('prompt_input_exit')))
     expect(existsSync(join(h.runtimeDir, tokenFile ?? ''))).toBe(false)
-    expect((await rawRequest(daemon.port, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${token}`]] })).status).toBe(401)
+    expect(
+      (
+        await rawRequest(daemon.port, {
+          path: '/v1/sessions/current',
+          headers: [['Authorization', `Bearer ${token}`]],
+        })
+      ).status,
+    ).toBe(401)
     const r = await h.client.callTool({ name: 'hidden', arguments: {} })
     expect(sourceOf(r)).toBe('fallback')
     expect(firstText(r)).toContain('GENERIC-HIDDEN')
@@ -106,14 +140,20 @@ describe('a Claude Code host with the briefd hooks and MCP server', () => {
     await h.spawnMcp()
     await h.connect()
     const { readFileSync } = await import('node:fs')
-    const file = join(h.runtimeDir, readdirSync(h.runtimeDir).find((f) => f.startsWith('host-')) ?? '')
+    const file = join(
+      h.runtimeDir,
+      readdirSync(h.runtimeDir).find((f) => f.startsWith('host-')) ?? '',
+    )
     const before = JSON.parse(readFileSync(file, 'utf8')) as { token: string; session_id: string }
     expectQuietHook(await h.hook('end', END('clear')))
     expectQuietHook(await h.hook('start', { ...START, source: 'clear', session_id: 's-2' }))
     const after = JSON.parse(readFileSync(file, 'utf8')) as { token: string; session_id: string }
     expect(after.session_id).not.toBe(before.session_id)
     // The old token is revoked once its replacement is in place.
-    const old = await rawRequest(daemon.port, { path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${before.token}`]] })
+    const old = await rawRequest(daemon.port, {
+      path: '/v1/sessions/current',
+      headers: [['Authorization', `Bearer ${before.token}`]],
+    })
     expect(old.status).toBe(401)
     const r = await h.client.callTool({ name: 'hidden', arguments: {} })
     expect(sourceOf(r)).toBe('current')
@@ -134,9 +174,18 @@ describe('a Claude Code host with the briefd hooks and MCP server', () => {
     expect(leakedCanaries(content, b.client.getInstructions() ?? '')).toEqual([])
     expectQuietHook(await b.hook('start', START))
     expect(readdirSync(runtimeDir).filter((f) => f.startsWith('host-'))).toHaveLength(2)
-    expect(firstText(await b.client.callTool({ name: 'hidden', arguments: {} }))).toContain(content.canary.secretTemplate)
+    expect(firstText(await b.client.callTool({ name: 'hidden', arguments: {} }))).toContain(
+      content.canary.secretTemplate,
+    )
     expectQuietHook(await a.hook('end', END('logout')))
     expect(sourceOf(await a.client.callTool({ name: 'hidden', arguments: {} }))).toBe('fallback')
-    expect(sourceOf(await b.client.callTool({ name: 'give_verdict', arguments: { verdict: 'REJECT', target: 'y' } }))).toBe('current')
+    expect(
+      sourceOf(
+        await b.client.callTool({
+          name: 'give_verdict',
+          arguments: { verdict: 'REJECT', target: 'y' },
+        }),
+      ),
+    ).toBe('current')
   })
 })

@@ -24,13 +24,23 @@ afterAll(async () => {
 
 describe('examples/client.mjs', () => {
   it('prints the rendered template from the daemon with a token', async () => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['examples/client.mjs'], { env: childEnv(tokenEnv) })
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['examples/client.mjs'],
+      { env: childEnv(tokenEnv) },
+    )
     expect(stdout).toMatch(/^Lanternfish verdict: APPROVE\n/)
-    expect(stderr).toMatch(/^instructions: daemon, \d+ characters\nreview-verdict: daemon, \d+ characters\n$/)
+    expect(stderr).toMatch(
+      /^instructions: daemon, \d+ characters\nreview-verdict: daemon, \d+ characters\n$/,
+    )
   })
 
   it('prints the fallback and the reason without a token', async () => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['examples/client.mjs'], { env: childEnv() })
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ['examples/client.mjs'],
+      { env: childEnv() },
+    )
     expect(stdout).toBe('Verdict: APPROVE\nsrc/a.ts:12 — the error path drops the cause\n')
     expect(stderr).toMatch(/review-verdict: fallback \(no session token\)/)
   })
@@ -38,7 +48,12 @@ describe('examples/client.mjs', () => {
 
 describe('examples/custom-server.mjs', () => {
   it('runs its own logic, renders the confidential template, and serves its own tools', async () => {
-    const transport = new StdioClientTransport({ command: process.execPath, args: ['examples/custom-server.mjs'], env: childEnv(tokenEnv), stderr: 'pipe' })
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: ['examples/custom-server.mjs'],
+      env: childEnv(tokenEnv),
+      stderr: 'pipe',
+    })
     const client = new Client({ name: 't', version: '1' })
     await client.connect(transport)
     try {

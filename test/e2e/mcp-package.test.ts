@@ -42,7 +42,8 @@ function leaks(pieces: string[], root: string): string[] {
   const found: string[] = []
   for (const path of files(root)) {
     const text = normalise(readFileSync(path, 'utf8'))
-    for (const p of pieces) if (text.includes(p)) found.push(`${path.slice(root.length + 1)}: ${JSON.stringify(p)}`)
+    for (const p of pieces)
+      if (text.includes(p)) found.push(`${path.slice(root.length + 1)}: ${JSON.stringify(p)}`)
   }
   return found
 }
@@ -52,7 +53,10 @@ let packed: string[]
 
 beforeAll(() => {
   const dest = tempDir('briefd-pack-')
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })
+  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dest], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
   const [info] = JSON.parse(out) as { filename: string; files: { path: string }[] }[]
   if (!info) throw new Error('npm pack printed no result')
   packed = info.files.map((f) => f.path)
@@ -73,7 +77,14 @@ describe('the built code and the package', () => {
 
   it('the npm package ships no content dir and none of the example content', () => {
     expect(packed.filter((p) => p.startsWith('content/'))).toEqual([])
-    expect(packed).toEqual(expect.arrayContaining(['bin/briefd.js', 'dist/mcp/bundle.js', 'dist/index.js', 'examples/tools.json']))
+    expect(packed).toEqual(
+      expect.arrayContaining([
+        'bin/briefd.js',
+        'dist/mcp/bundle.js',
+        'dist/index.js',
+        'examples/tools.json',
+      ]),
+    )
     expect(leaks(contentPieces(), pkgDir)).toEqual([])
   })
 })
@@ -89,7 +100,13 @@ describe('the packaged briefd mcp', () => {
 
   async function connect(env: Record<string, string>): Promise<Client> {
     // Run from an empty directory, with no node_modules and no content dir anywhere near it.
-    const transport = new StdioClientTransport({ command: process.execPath, args: [join(pkgDir, 'bin/briefd.js'), 'mcp'], cwd: tempDir('briefd-empty-'), env: childEnv(env), stderr: 'pipe' })
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [join(pkgDir, 'bin/briefd.js'), 'mcp'],
+      cwd: tempDir('briefd-empty-'),
+      env: childEnv(env),
+      stderr: 'pipe',
+    })
     const client = new Client({ name: 'briefd-test', version: '1.0.0' })
     await client.connect(transport)
     return client
@@ -99,10 +116,20 @@ describe('the packaged briefd mcp', () => {
     const client = await connect({})
     try {
       const { tools } = await client.listTools()
-      expect(tools.map((t) => t.name)).toEqual(['review_start', 'score_change', 'review_verdict', 'reviewer_brief', 'read_briefing'])
+      expect(tools.map((t) => t.name)).toEqual([
+        'review_start',
+        'score_change',
+        'review_verdict',
+        'reviewer_brief',
+        'read_briefing',
+      ])
       const r = await client.callTool({ name: 'review_verdict', arguments: { verdict: 'APPROVE' } })
       expect(sourceOf(r)).toBe('fallback')
-      expect(contentPieces().filter((p) => normalise(JSON.stringify(r) + (client.getInstructions() ?? '')).includes(p))).toEqual([])
+      expect(
+        contentPieces().filter((p) =>
+          normalise(JSON.stringify(r) + (client.getInstructions() ?? '')).includes(p),
+        ),
+      ).toEqual([])
     } finally {
       await client.close()
     }
@@ -115,7 +142,10 @@ describe('the packaged briefd mcp', () => {
     try {
       const instructions = readFileSync(join(CONTENT_DIR, 'instructions.md'), 'utf8')
       expect(client.getInstructions()).toContain(instructions.trim())
-      const r = await client.callTool({ name: 'review_verdict', arguments: { verdict: 'APPROVE', findings: 'a.ts:1 — breaks' } })
+      const r = await client.callTool({
+        name: 'review_verdict',
+        arguments: { verdict: 'APPROVE', findings: 'a.ts:1 — breaks' },
+      })
       expect(sourceOf(r)).toBe('current')
       expect(firstText(r)).toMatch(/^Lanternfish verdict: APPROVE\n/)
     } finally {

@@ -7,7 +7,18 @@ import { join } from 'node:path'
 import { revokeSession } from '../../src/client/sessions.js'
 import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
 import { startTestDaemon } from '../helpers/daemon.js'
-import { deliveries, denials, firstText, sourceOf, spawnDaemon, startMcp, testManifest, writeSessionTokenFile, type DaemonProcess, type McpSession } from '../helpers/mcp.js'
+import {
+  deliveries,
+  denials,
+  firstText,
+  sourceOf,
+  spawnDaemon,
+  startMcp,
+  testManifest,
+  writeSessionTokenFile,
+  type DaemonProcess,
+  type McpSession,
+} from '../helpers/mcp.js'
 import { tempDir } from '../helpers/tmp.js'
 
 let content: TestContent
@@ -31,7 +42,9 @@ describe('briefd mcp when the daemon is killed and restarted mid-session', () =>
     const tokenPath = join(tempDir('briefd-token-'), 'token.json')
     writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
     // A 1 ms TTL: every call revalidates, so each one shows what the daemon's state allows.
-    mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '1' } })
+    mcp = await startMcp({
+      env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '1' },
+    })
   })
   afterAll(async () => {
     await mcp.close()
@@ -47,12 +60,18 @@ describe('briefd mcp when the daemon is killed and restarted mid-session', () =>
     await daemon.kill()
     // Fetched before: stale-if-error serves the copy we hold.
     const stale = await mcp.client.callTool(verdict)
-    expect(stale._meta).toMatchObject({ 'briefd/source': 'stale', 'briefd/reason': 'ERR_DAEMON_UNREACHABLE' })
+    expect(stale._meta).toMatchObject({
+      'briefd/source': 'stale',
+      'briefd/reason': 'ERR_DAEMON_UNREACHABLE',
+    })
     expect(firstText(stale)).toBe(firstText(live))
     // Never fetched: the generic fallback, as a result (not an error).
     const fallback = await mcp.client.callTool({ name: 'hidden', arguments: {} })
     expect(fallback.isError).toBeFalsy()
-    expect(fallback._meta).toMatchObject({ 'briefd/source': 'fallback', 'briefd/reason': 'ERR_DAEMON_UNREACHABLE' })
+    expect(fallback._meta).toMatchObject({
+      'briefd/source': 'fallback',
+      'briefd/reason': 'ERR_DAEMON_UNREACHABLE',
+    })
     expect(firstText(fallback)).toBe('GENERIC-HIDDEN')
     expect(mcp.stderr()).toMatch(/warn: .*not reachable/)
 
@@ -69,11 +88,22 @@ describe('briefd mcp with concurrent calls for one uncached template', () => {
     const daemon = await startTestDaemon({ contentDir: content.dir })
     const tokenPath = join(tempDir('briefd-token-'), 'token.json')
     writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
-    const mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath } })
+    const mcp = await startMcp({
+      env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath },
+    })
     try {
       expect(deliveries(daemon.stateDir, 'template:verdict')).toBe(0)
-      const results = await Promise.all(Array.from({ length: 8 }, (_, i) => mcp.client.callTool({ name: 'give_verdict', arguments: { verdict: 'APPROVE', target: `t${i}` } })))
-      results.forEach((r, i) => expect(firstText(r)).toContain(`for t${i}. ${content.canary.template}`))
+      const results = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          mcp.client.callTool({
+            name: 'give_verdict',
+            arguments: { verdict: 'APPROVE', target: `t${i}` },
+          }),
+        ),
+      )
+      results.forEach((r, i) =>
+        expect(firstText(r)).toContain(`for t${i}. ${content.canary.template}`),
+      )
       expect(deliveries(daemon.stateDir, 'template:verdict')).toBe(1)
       await mcp.client.callTool(verdict)
       expect(deliveries(daemon.stateDir, 'template:verdict')).toBe(1)
@@ -90,7 +120,9 @@ describe('briefd mcp when the session token changes', () => {
     const tokenPath = join(tempDir('briefd-token-'), 'token.json')
     const first = await daemon.newSession()
     writeSessionTokenFile(tokenPath, first, daemon.url)
-    const mcp = await startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '1' } })
+    const mcp = await startMcp({
+      env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '1' },
+    })
     try {
       expect(sourceOf(await mcp.client.callTool(verdict))).toBe('current')
 
@@ -105,11 +137,15 @@ describe('briefd mcp when the session token changes', () => {
       const { token } = JSON.parse(readFileSync(tokenPath, 'utf8')) as { token: string }
       await revokeSession({ url: daemon.url, token, timeoutMs: 2000 })
       const refused = await mcp.client.callTool(verdict)
-      expect(refused._meta).toMatchObject({ 'briefd/source': 'fallback', 'briefd/reason': 'ERR_DAEMON_REJECTED' })
+      expect(refused._meta).toMatchObject({
+        'briefd/source': 'fallback',
+        'briefd/reason': 'ERR_DAEMON_REJECTED',
+      })
       expect(firstText(refused)).toBe('GENERIC-VERDICT APPROVE for main')
       // The refused token is not sent again (no 401 storm) until the token file changes.
       const denied = denials(daemon.stateDir)
-      for (let i = 0; i < 5; i++) expect(sourceOf(await mcp.client.callTool(verdict))).toBe('fallback')
+      for (let i = 0; i < 5; i++)
+        expect(sourceOf(await mcp.client.callTool(verdict))).toBe('fallback')
       expect(denials(daemon.stateDir)).toBe(denied)
       writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
       expect(sourceOf(await mcp.client.callTool(verdict))).toBe('current')

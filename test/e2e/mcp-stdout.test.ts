@@ -30,8 +30,16 @@ interface Run {
 }
 
 /** Runs `briefd mcp`, writes `lines` to stdin one by one, closes stdin once `expectReplies` answers came. */
-async function run(args: string[], env: Record<string, string>, lines: string[], expectReplies: number): Promise<Run> {
-  const child = spawn(process.execPath, [BIN, 'mcp', ...args], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+async function run(
+  args: string[],
+  env: Record<string, string>,
+  lines: string[],
+  expectReplies: number,
+): Promise<Run> {
+  const child = spawn(process.execPath, [BIN, 'mcp', ...args], {
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const exited = once(child, 'exit') as Promise<[number | null]>
   const out: Buffer[] = []
   let stderr = ''
@@ -39,7 +47,10 @@ async function run(args: string[], env: Record<string, string>, lines: string[],
   const done = new Promise<void>((resolve) => {
     child.stdout.on('data', (d: Buffer) => {
       out.push(d)
-      replies += d.toString('utf8').split('\n').filter((l) => l.includes('"id"')).length
+      replies += d
+        .toString('utf8')
+        .split('\n')
+        .filter((l) => l.includes('"id"')).length
       if (replies >= expectReplies) resolve()
     })
     void exited.then(() => resolve())
@@ -54,19 +65,48 @@ async function run(args: string[], env: Record<string, string>, lines: string[],
   return { stdout: Buffer.concat(out), stderr, code }
 }
 
-const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } }
+const init = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: {
+    protocolVersion: '2025-11-25',
+    capabilities: {},
+    clientInfo: { name: 'raw', version: '1' },
+  },
+}
 const session = [
   JSON.stringify(init),
   JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }),
   JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' }),
-  JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'x\ny' } } }),
-  JSON.stringify({ jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'give_verdict', arguments: { verdict: 42 } } }),
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 3,
+    method: 'tools/call',
+    params: { name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'x\ny' } },
+  }),
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 4,
+    method: 'tools/call',
+    params: { name: 'give_verdict', arguments: { verdict: 42 } },
+  }),
   JSON.stringify({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'no-such-tool' } }),
   JSON.stringify({ jsonrpc: '2.0', id: 6, method: 'prompts/get', params: { name: 'briefing' } }),
-  JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'missing', arguments: {} } }),
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 7,
+    method: 'tools/call',
+    params: { name: 'missing', arguments: {} },
+  }),
   'this is not json',
   JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'no/such/method' }),
-  JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'read_briefing', arguments: { x: 1 } } }),
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id: 9,
+    method: 'tools/call',
+    params: { name: 'read_briefing', arguments: { x: 1 } },
+  }),
   JSON.stringify({ jsonrpc: '2.0', id: 10, method: 'ping' }),
 ]
 
@@ -86,17 +126,33 @@ function expectOnlyJsonRpc(stdout: Buffer): unknown[] {
 
 describe('briefd mcp stdout', () => {
   it.each([
-    ['with a valid token', () => ({ BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_LOG_LEVEL: 'debug' })],
+    [
+      'with a valid token',
+      () => ({
+        BRIEFD_TOOLS: manifestPath,
+        BRIEFD_TOKEN_FILE: tokenPath,
+        BRIEFD_LOG_LEVEL: 'debug',
+      }),
+    ],
     ['without a token', () => ({ BRIEFD_TOOLS: manifestPath, BRIEFD_LOG_LEVEL: 'debug' })],
-    ['with the daemon unreachable', () => {
-      const path = join(tempDir('briefd-down-'), 'token.json')
-      writeSessionTokenFile(path, { token: 't', session_id: 's', expires_at: new Date(Date.now() + 60_000).toISOString() }, 'http://127.0.0.1:9')
-      return { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: path, BRIEFD_LOG_LEVEL: 'debug' }
-    }],
+    [
+      'with the daemon unreachable',
+      () => {
+        const path = join(tempDir('briefd-down-'), 'token.json')
+        writeSessionTokenFile(
+          path,
+          { token: 't', session_id: 's', expires_at: new Date(Date.now() + 60_000).toISOString() },
+          'http://127.0.0.1:9',
+        )
+        return { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: path, BRIEFD_LOG_LEVEL: 'debug' }
+      },
+    ],
   ])('carries nothing but JSON-RPC %s', async (_label, env) => {
     const r = await run([], env(), session, 10)
     const messages = expectOnlyJsonRpc(r.stdout)
-    expect(messages.map((m) => (m as { id?: unknown }).id)).toEqual(expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]))
+    expect(messages.map((m) => (m as { id?: unknown }).id)).toEqual(
+      expect.arrayContaining([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]),
+    )
     expect(r.code).toBe(0)
     expect(leakedCanaries(content, r.stderr)).toEqual([])
   })
@@ -109,14 +165,21 @@ describe('briefd mcp stdout', () => {
     [['--cache-max', '1e3'], 1, /--cache-max must be an integer/],
     [['--bogus'], 1, /unknown option "--bogus"/],
     [['--tools'], 1, /--tools needs a value/],
-    [['--tools', '/nonexistent/tools.json'], 1, /tool manifest \/nonexistent\/tools.json does not exist/],
-  ])('prints nothing on stdout for %j and exits %i with one stderr message', async (args, code, message) => {
-    const r = await run(args, { BRIEFD_TOOLS: manifestPath }, [JSON.stringify(init)], 1)
-    expect(r.stdout.length).toBe(0)
-    expect(r.code).toBe(code)
-    expect(r.stderr).toMatch(message)
-    if (code !== 0) expect(r.stderr.trim().split('\n')).toHaveLength(1)
-  })
+    [
+      ['--tools', '/nonexistent/tools.json'],
+      1,
+      /tool manifest \/nonexistent\/tools.json does not exist/,
+    ],
+  ])(
+    'prints nothing on stdout for %j and exits %i with one stderr message',
+    async (args, code, message) => {
+      const r = await run(args, { BRIEFD_TOOLS: manifestPath }, [JSON.stringify(init)], 1)
+      expect(r.stdout.length).toBe(0)
+      expect(r.code).toBe(code)
+      expect(r.stderr).toMatch(message)
+      if (code !== 0) expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    },
+  )
 
   it.each([
     ['BRIEFD_TIMEOUT_MS', 'x'],
@@ -124,7 +187,12 @@ describe('briefd mcp stdout', () => {
     ['BRIEFD_CACHE_TTL_MS', '-1'],
     ['BRIEFD_CACHE_MAX', '0'],
   ])('refuses %s=%s naming the variable', async (name, value) => {
-    const r = await run([], { BRIEFD_TOOLS: manifestPath, [name]: value }, [JSON.stringify(init)], 1)
+    const r = await run(
+      [],
+      { BRIEFD_TOOLS: manifestPath, [name]: value },
+      [JSON.stringify(init)],
+      1,
+    )
     expect(r.stdout.length).toBe(0)
     expect(r.code).toBe(1)
     expect(r.stderr).toContain(`${name} must be an integer`)

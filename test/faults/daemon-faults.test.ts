@@ -15,7 +15,8 @@ import { spawnDaemon } from '../helpers/mcp.js'
 import { mkfifo, startFifoSwapper } from '../helpers/fifo.js'
 
 const start = daemonsClosedAfterEach()
-const get = (d: TestDaemon, token: string, path = '/v1/instructions') => rawRequest(d.port, { path, headers: [['Authorization', `Bearer ${token}`]] })
+const get = (d: TestDaemon, token: string, path = '/v1/instructions') =>
+  rawRequest(d.port, { path, headers: [['Authorization', `Bearer ${token}`]] })
 
 describe('state dir removed while running', () => {
   it('restores keys, credential, ledger and daemon.json from memory; sessions and revocations survive', async () => {
@@ -27,12 +28,30 @@ describe('state dir removed while running', () => {
     rmSync(stateDir, { recursive: true, force: true })
     expect(d.handle.checkStateDir()).toBe(true)
     expect(d.logs.join('')).toMatch(/went missing; restoring from memory/)
-    for (const f of ['signing-keys.json', 'bootstrap.token', 'sessions.jsonl', 'audit.log', 'daemon.json', 'daemon.lock']) expect(existsSync(join(stateDir, f)), f).toBe(true)
-    expect(JSON.parse(readFileSync(join(stateDir, 'daemon.lock'), 'utf8'))).toMatchObject({ pid: process.pid })
+    for (const f of [
+      'signing-keys.json',
+      'bootstrap.token',
+      'sessions.jsonl',
+      'audit.log',
+      'daemon.json',
+      'daemon.lock',
+    ])
+      expect(existsSync(join(stateDir, f)), f).toBe(true)
+    expect(JSON.parse(readFileSync(join(stateDir, 'daemon.lock'), 'utf8'))).toMatchObject({
+      pid: process.pid,
+    })
     expect(d.bootstrap()).toBe(bootstrap)
     expect((await get(d, kept)).status).toBe(200)
     const revoked = (await d.newSession()).token
-    expect((await rawRequest(d.port, { method: 'DELETE', path: '/v1/sessions/current', headers: [['Authorization', `Bearer ${revoked}`]] })).status).toBe(204)
+    expect(
+      (
+        await rawRequest(d.port, {
+          method: 'DELETE',
+          path: '/v1/sessions/current',
+          headers: [['Authorization', `Bearer ${revoked}`]],
+        })
+      ).status,
+    ).toBe(204)
     await d.close()
     const again = await start({ contentDir: content.dir, stateDir })
     expect((await get(again, kept)).status).toBe(200)
@@ -46,10 +65,26 @@ describe('state dir removed while running', () => {
     try {
       rmSync(stateDir, { recursive: true, force: true })
       // The guard checks every 2 s.
-      for (let i = 0; i < 60 && !existsSync(join(stateDir, 'daemon.lock')); i++) await new Promise((r) => setTimeout(r, 100))
-      const second = spawnSync(process.execPath, ['bin/briefd.js', 'serve', '--port', '0', '--content', content.dir, '--state-dir', stateDir], { encoding: 'utf8', timeout: 10_000 })
+      for (let i = 0; i < 60 && !existsSync(join(stateDir, 'daemon.lock')); i++)
+        await new Promise((r) => setTimeout(r, 100))
+      const second = spawnSync(
+        process.execPath,
+        [
+          'bin/briefd.js',
+          'serve',
+          '--port',
+          '0',
+          '--content',
+          content.dir,
+          '--state-dir',
+          stateDir,
+        ],
+        { encoding: 'utf8', timeout: 10_000 },
+      )
       expect(second.status).toBe(1)
-      expect(second.stderr).toContain(`a daemon (pid ${first.child.pid}) is already running for state dir ${stateDir}`)
+      expect(second.stderr).toContain(
+        `a daemon (pid ${first.child.pid}) is already running for state dir ${stateDir}`,
+      )
     } finally {
       await first.kill()
     }
@@ -108,7 +143,9 @@ describe('content changes under the daemon', () => {
     const { token } = await d.newSession()
     const file = join(content.dir, 'templates', 'verdict.md')
     const versions = ['A'.repeat(200_000), 'B'.repeat(150_000)]
-    const original = JSON.parse((await get(d, token, '/v1/templates/verdict')).body) as { content: string }
+    const original = JSON.parse((await get(d, token, '/v1/templates/verdict')).body) as {
+      content: string
+    }
     // A separate process rewrites the file in place (truncate + write, not atomic).
     const writer = spawn(process.execPath, [
       '-e',
@@ -116,7 +153,8 @@ describe('content changes under the daemon', () => {
       `const fs=require('fs');const v=${JSON.stringify(versions.map((x) => x.length))};let i=0;const end=Date.now()+2500;while(Date.now()<end){const k=i++%2;const fd=fs.openSync(${JSON.stringify(file)},'w');const s=(k?'B':'A').repeat(v[k]);for(let o=0;o<s.length;o+=4096)fs.writeSync(fd,s.slice(o,o+4096));fs.closeSync(fd)}`,
     ])
     const { statSync } = await import('node:fs')
-    for (let i = 0; i < 100 && statSync(file).size < 1000; i++) await new Promise((r) => setTimeout(r, 20))
+    for (let i = 0; i < 100 && statSync(file).size < 1000; i++)
+      await new Promise((r) => setTimeout(r, 20))
     const seen = new Set<string>()
     const started = Date.now()
     while (Date.now() - started < 2000) {
@@ -124,7 +162,11 @@ describe('content changes under the daemon', () => {
       if (res.status === 200) {
         const doc = JSON.parse(res.body) as { content: string }
         seen.add(`${doc.content[0]}${doc.content.length}`)
-        expect(['A200000', 'B150000', `${original.content[0]}${original.content.length}`]).toContain(`${doc.content[0]}${doc.content.length}`)
+        expect([
+          'A200000',
+          'B150000',
+          `${original.content[0]}${original.content.length}`,
+        ]).toContain(`${doc.content[0]}${doc.content.length}`)
       } else {
         expect([404, 500]).toContain(res.status)
         expect(leakedCanaries(content, res.raw)).toEqual([])
@@ -146,26 +188,46 @@ describe('a FIFO in the content dir', () => {
     writeFileSync(join(tdir, 'file.keep'), text, { mode: 0o600 })
     mkfifo(join(tdir, 'fifo.keep'))
     mkfifo(join(tdir, 'pipe.md'))
-    const d = await spawnDaemon({ contentDir: content.dir, stateDir: join(tempDir(), 'state'), env: { BRIEFD_RATE_SESSION: '100000/100000' } })
+    const d = await spawnDaemon({
+      contentDir: content.dir,
+      stateDir: join(tempDir(), 'state'),
+      env: { BRIEFD_RATE_SESSION: '100000/100000' },
+    })
     const swapper = startFifoSwapper(tdir)
     try {
       const { token } = await d.newSession()
       const auth: [string, string][] = [['Authorization', `Bearer ${token}`]]
-      const planted = await rawRequest(d.port, { path: '/v1/templates/pipe', headers: auth, timeoutMs: 3000 })
-      const absent = await rawRequest(d.port, { path: '/v1/templates/absent', headers: auth, timeoutMs: 3000 })
+      const planted = await rawRequest(d.port, {
+        path: '/v1/templates/pipe',
+        headers: auth,
+        timeoutMs: 3000,
+      })
+      const absent = await rawRequest(d.port, {
+        path: '/v1/templates/absent',
+        headers: auth,
+        timeoutMs: 3000,
+      })
       expect(planted.status).toBe(404)
       expect(planted.body).toBe(absent.body)
       const statuses = new Map<number, number>()
       const end = Date.now() + 1500
       while (Date.now() < end) {
-        const res = await rawRequest(d.port, { path: '/v1/templates/x', headers: auth, timeoutMs: 3000 })
+        const res = await rawRequest(d.port, {
+          path: '/v1/templates/x',
+          headers: auth,
+          timeoutMs: 3000,
+        })
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1)
-        if (res.status === 200) expect((JSON.parse(res.body) as { content: string }).content).toBe(text)
+        if (res.status === 200)
+          expect((JSON.parse(res.body) as { content: string }).content).toBe(text)
         // 0: no answer within 3 s, the daemon is stuck.
         if (res.status === 0) break
       }
       // 500 is "kept changing while being read" under this much churn: refused, never stuck.
-      expect([...statuses.keys()].filter((s) => ![200, 404, 500].includes(s)), JSON.stringify([...statuses])).toEqual([])
+      expect(
+        [...statuses.keys()].filter((s) => ![200, 404, 500].includes(s)),
+        JSON.stringify([...statuses]),
+      ).toEqual([])
       expect(statuses.get(200) ?? 0).toBeGreaterThan(0)
       expect((await rawRequest(d.port, { path: '/health', timeoutMs: 3000 })).status).toBe(200)
     } finally {

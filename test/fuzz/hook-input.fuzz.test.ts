@@ -17,8 +17,16 @@ const hookJson = fc
     {
       session_id: fc.string(),
       hook_event_name: fc.constantFrom('SessionStart', 'SessionEnd', 'PreToolUse', ''),
-      source: fc.oneof(fc.constantFrom('startup', 'resume', 'clear', 'compact', 'fork'), fc.string({ maxLength: 40 }), fc.anything()),
-      reason: fc.oneof(fc.constantFrom('clear', 'logout', 'prompt_input_exit', 'other'), fc.string({ maxLength: 40 }), fc.anything()),
+      source: fc.oneof(
+        fc.constantFrom('startup', 'resume', 'clear', 'compact', 'fork'),
+        fc.string({ maxLength: 40 }),
+        fc.anything(),
+      ),
+      reason: fc.oneof(
+        fc.constantFrom('clear', 'logout', 'prompt_input_exit', 'other'),
+        fc.string({ maxLength: 40 }),
+        fc.anything(),
+      ),
       cwd: fc.string(),
     },
     { requiredKeys: [] },
@@ -53,22 +61,32 @@ describe('parseHookInput (fuzz)', () => {
 
   it('keeps a field exactly when the JSON holds it as a short lowercase word', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.stringMatching(WORD_RE), fc.string({ maxLength: 40 })), fc.oneof(fc.stringMatching(WORD_RE), fc.string({ maxLength: 40 })), (source, reason) => {
-        const r = parseHookInput(JSON.stringify({ hook_event_name: 'x', source, reason }))
-        expect(r.source).toBe(WORD_RE.test(source) ? source : undefined)
-        expect(r.reason).toBe(WORD_RE.test(reason) ? reason : undefined)
-      }),
+      fc.property(
+        fc.oneof(fc.stringMatching(WORD_RE), fc.string({ maxLength: 40 })),
+        fc.oneof(fc.stringMatching(WORD_RE), fc.string({ maxLength: 40 })),
+        (source, reason) => {
+          const r = parseHookInput(JSON.stringify({ hook_event_name: 'x', source, reason }))
+          expect(r.source).toBe(WORD_RE.test(source) ? source : undefined)
+          expect(r.reason).toBe(WORD_RE.test(reason) ? reason : undefined)
+        },
+      ),
       { numRuns: RUNS * 5 },
     )
   })
 
   it('does not let prototype keys stand in for the fields or pollute anything', () => {
     fc.assert(
-      fc.property(fc.constantFrom('__proto__', 'constructor', 'prototype'), fc.stringMatching(WORD_RE), (key, word) => {
-        const r = parseHookInput(`{"${key}":{"source":"${word}","reason":"${word}","polluted":true}}`)
-        expect(r).toEqual({})
-        expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-      }),
+      fc.property(
+        fc.constantFrom('__proto__', 'constructor', 'prototype'),
+        fc.stringMatching(WORD_RE),
+        (key, word) => {
+          const r = parseHookInput(
+            `{"${key}":{"source":"${word}","reason":"${word}","polluted":true}}`,
+          )
+          expect(r).toEqual({})
+          expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+        },
+      ),
       { numRuns: RUNS },
     )
   })
@@ -77,21 +95,26 @@ describe('parseHookInput (fuzz)', () => {
 describe('readHookInput (fuzz)', () => {
   it('settles with what parseHookInput makes of the whole input, in any chunking, or {} over the cap', async () => {
     await fc.assert(
-      fc.asyncProperty(anyInput, fc.array(fc.nat({ max: 50 }), { maxLength: 8 }), fc.integer({ min: 16, max: 4096 }), async (text, cuts, maxBytes) => {
-        const bytes = Buffer.from(text)
-        const stream = new PassThrough()
-        const reading = readHookInput(stream, { timeoutMs: 5000, maxBytes })
-        let at = 0
-        for (const cut of cuts) {
-          stream.write(bytes.subarray(at, at + cut))
-          at += cut
-        }
-        stream.end(bytes.subarray(Math.min(at, bytes.length)))
-        const r = await reading
-        expectWellFormed(r)
-        expect(r).toEqual(bytes.length > maxBytes ? {} : parseHookInput(bytes.toString('utf8')))
-        expect(stream.destroyed).toBe(true)
-      }),
+      fc.asyncProperty(
+        anyInput,
+        fc.array(fc.nat({ max: 50 }), { maxLength: 8 }),
+        fc.integer({ min: 16, max: 4096 }),
+        async (text, cuts, maxBytes) => {
+          const bytes = Buffer.from(text)
+          const stream = new PassThrough()
+          const reading = readHookInput(stream, { timeoutMs: 5000, maxBytes })
+          let at = 0
+          for (const cut of cuts) {
+            stream.write(bytes.subarray(at, at + cut))
+            at += cut
+          }
+          stream.end(bytes.subarray(Math.min(at, bytes.length)))
+          const r = await reading
+          expectWellFormed(r)
+          expect(r).toEqual(bytes.length > maxBytes ? {} : parseHookInput(bytes.toString('utf8')))
+          expect(stream.destroyed).toBe(true)
+        },
+      ),
       { numRuns: RUNS },
     )
   })

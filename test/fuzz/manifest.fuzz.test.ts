@@ -27,34 +27,42 @@ function onlyManifestErrors(f: () => unknown, prefix: string): void {
 }
 
 /** A valid manifest with one value somewhere inside replaced by an arbitrary one. */
-const mutated = fc.tuple(fc.nat(), fc.anything({ withNullPrototype: true, withObjectString: true, maxDepth: 3 })).map(([pick, replacement]) => {
-  const m = JSON.parse(JSON.stringify(testManifest())) as Record<string, unknown>
-  const slots: [Record<string, unknown> | unknown[], string | number][] = []
-  const walk = (node: unknown): void => {
-    if (Array.isArray(node)) {
-      node.forEach((child, i) => {
-        slots.push([node, i])
-        walk(child)
-      })
-    } else if (node && typeof node === 'object') {
-      for (const [k, child] of Object.entries(node)) {
-        slots.push([node as Record<string, unknown>, k])
-        walk(child)
+const mutated = fc
+  .tuple(fc.nat(), fc.anything({ withNullPrototype: true, withObjectString: true, maxDepth: 3 }))
+  .map(([pick, replacement]) => {
+    const m = JSON.parse(JSON.stringify(testManifest())) as Record<string, unknown>
+    const slots: [Record<string, unknown> | unknown[], string | number][] = []
+    const walk = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        node.forEach((child, i) => {
+          slots.push([node, i])
+          walk(child)
+        })
+      } else if (node && typeof node === 'object') {
+        for (const [k, child] of Object.entries(node)) {
+          slots.push([node as Record<string, unknown>, k])
+          walk(child)
+        }
       }
     }
-  }
-  walk(m)
-  const [parent, key] = slots[pick % slots.length] ?? [m, 'server']
-  ;(parent as Record<string | number, unknown>)[key] = replacement
-  return m
-})
+    walk(m)
+    const [parent, key] = slots[pick % slots.length] ?? [m, 'server']
+    ;(parent as Record<string | number, unknown>)[key] = replacement
+    return m
+  })
 
 describe('parseManifest (fuzz)', () => {
   it('throws only ERR_MANIFEST_INVALID for any value', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.anything({ withNullPrototype: true, withObjectString: true }), fc.json().map((j) => JSON.parse(j) as unknown)), (raw) => {
-        onlyManifestErrors(() => parseManifest(raw, 'fuzz.json'), 'tool manifest fuzz.json: ')
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything({ withNullPrototype: true, withObjectString: true }),
+          fc.json().map((j) => JSON.parse(j) as unknown),
+        ),
+        (raw) => {
+          onlyManifestErrors(() => parseManifest(raw, 'fuzz.json'), 'tool manifest fuzz.json: ')
+        },
+      ),
       { numRuns: RUNS * 5 },
     )
   })
@@ -79,7 +87,9 @@ describe('loadManifest (fuzz)', () => {
         fc.oneof(
           fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b)),
           fc.nat({ max: valid.length - 1 }).map((n) => Buffer.from(valid.slice(0, n))),
-          fc.tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 1, maxLength: 3 })).map(([i, s]) => Buffer.from(valid.slice(0, i) + s + valid.slice(i + 1))),
+          fc
+            .tuple(fc.nat({ max: valid.length - 1 }), fc.string({ minLength: 1, maxLength: 3 }))
+            .map(([i, s]) => Buffer.from(valid.slice(0, i) + s + valid.slice(i + 1))),
         ),
         (bytes) => {
           writeFileSync(path, bytes)
@@ -93,20 +103,77 @@ describe('loadManifest (fuzz)', () => {
 
 /** Schemas from briefd's subset, with a few keywords each. */
 const scalar = fc.oneof(
-  fc.record({ type: fc.constant('string'), maxLength: fc.nat({ max: 20 }), enum: fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 4 }) }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constant('string'), minLength: fc.nat({ max: 5 }), pattern: fc.constantFrom('^[a-z]+$', '^x', '[0-9]', '^\\p{L}*$') }, { requiredKeys: ['type'] }),
-  fc.record({ type: fc.constantFrom('number', 'integer'), minimum: fc.integer({ min: -10, max: 0 }), maximum: fc.integer({ min: 0, max: 10 }) }, { requiredKeys: ['type'] }),
+  fc.record(
+    {
+      type: fc.constant('string'),
+      maxLength: fc.nat({ max: 20 }),
+      enum: fc.array(fc.string({ maxLength: 5 }), { minLength: 1, maxLength: 4 }),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record(
+    {
+      type: fc.constant('string'),
+      minLength: fc.nat({ max: 5 }),
+      pattern: fc.constantFrom('^[a-z]+$', '^x', '[0-9]', '^\\p{L}*$'),
+    },
+    { requiredKeys: ['type'] },
+  ),
+  fc.record(
+    {
+      type: fc.constantFrom('number', 'integer'),
+      minimum: fc.integer({ min: -10, max: 0 }),
+      maximum: fc.integer({ min: 0, max: 10 }),
+    },
+    { requiredKeys: ['type'] },
+  ),
   fc.record({ type: fc.constant('boolean') }),
 )
-const property = fc.oneof(scalar, fc.record({ type: fc.constant('array'), items: scalar, maxItems: fc.nat({ max: 5 }), uniqueItems: fc.boolean() }, { requiredKeys: ['type', 'items'] }))
+const property = fc.oneof(
+  scalar,
+  fc.record(
+    {
+      type: fc.constant('array'),
+      items: scalar,
+      maxItems: fc.nat({ max: 5 }),
+      uniqueItems: fc.boolean(),
+    },
+    { requiredKeys: ['type', 'items'] },
+  ),
+)
 const schema = fc
-  .record({ properties: fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), property, { maxKeys: 5 }), additionalProperties: fc.boolean(), requireSome: fc.nat() })
+  .record({
+    properties: fc.dictionary(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), property, {
+      maxKeys: 5,
+    }),
+    additionalProperties: fc.boolean(),
+    requireSome: fc.nat(),
+  })
   .map(({ properties, additionalProperties, requireSome }) => {
     const names = Object.keys(properties).filter((n) => n !== '__proto__')
-    return { type: 'object', properties: Object.fromEntries(names.map((n) => [n, properties[n]])), required: names.filter((_, i) => (requireSome >> i) & 1), additionalProperties }
+    return {
+      type: 'object',
+      properties: Object.fromEntries(names.map((n) => [n, properties[n]])),
+      required: names.filter((_, i) => (requireSome >> i) & 1),
+      additionalProperties,
+    }
   })
 const args = fc.oneof(
-  fc.dictionary(fc.oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/), fc.constantFrom('__proto__', 'constructor', 'toString')), fc.oneof(fc.string({ maxLength: 25 }), fc.integer({ min: -20, max: 20 }), fc.double(), fc.boolean(), fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()), { maxLength: 6 }), fc.anything({ maxDepth: 2 })), { maxKeys: 6 }),
+  fc.dictionary(
+    fc.oneof(
+      fc.stringMatching(/^[a-z_][a-z0-9_]{0,8}$/),
+      fc.constantFrom('__proto__', 'constructor', 'toString'),
+    ),
+    fc.oneof(
+      fc.string({ maxLength: 25 }),
+      fc.integer({ min: -20, max: 20 }),
+      fc.double(),
+      fc.boolean(),
+      fc.array(fc.oneof(fc.string({ maxLength: 5 }), fc.integer(), fc.boolean()), { maxLength: 6 }),
+      fc.anything({ maxDepth: 2 }),
+    ),
+    { maxKeys: 6 },
+  ),
   fc.anything({ maxDepth: 2 }),
 )
 

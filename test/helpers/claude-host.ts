@@ -29,7 +29,8 @@ class PipeTransport implements Transport {
     this.#child.stdout?.on('data', (chunk: Buffer) => {
       this.raw.push(chunk)
       this.#buffer.append(chunk)
-      for (let m = this.#buffer.readMessage(); m; m = this.#buffer.readMessage()) this.onmessage?.(m)
+      for (let m = this.#buffer.readMessage(); m; m = this.#buffer.readMessage())
+        this.onmessage?.(m)
     })
     this.#child.on('close', () => this.onclose?.())
   }
@@ -74,7 +75,8 @@ export async function startSimulatedHost(env: Record<string, string>): Promise<S
     child.on('message', (m: { type: string; id?: number; pid?: number } & HookResult) => {
       if (m.type === 'ready') resolveReady(m.pid ?? 0)
       else if (m.type === 'spawned') onSpawned?.(m.pid ?? 0)
-      else if (m.type === 'hook-done' && m.id !== undefined) replies.get(m.id)?.({ code: m.code, stdout: m.stdout, stderr: m.stderr })
+      else if (m.type === 'hook-done' && m.id !== undefined)
+        replies.get(m.id)?.({ code: m.code, stdout: m.stdout, stderr: m.stderr })
     })
   })
   const pid = await ready

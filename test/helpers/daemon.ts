@@ -34,9 +34,16 @@ export interface TestDaemonOptions {
 
 export async function startTestDaemon(o: TestDaemonOptions): Promise<TestDaemon> {
   const stateDir = o.stateDir ?? `${tempDir('briefd-state-')}/state`
-  const config = resolveDaemonConfig({ port: String(o.port ?? 0), content: o.contentDir, stateDir, ...o.flags }, { BRIEFD_LOG_LEVEL: 'debug', ...o.env })
+  const config = resolveDaemonConfig(
+    { port: String(o.port ?? 0), content: o.contentDir, stateDir, ...o.flags },
+    { BRIEFD_LOG_LEVEL: 'debug', ...o.env },
+  )
   const logs: string[] = []
-  const logger: Logger = createLogger({ name: 'briefd', level: 'debug', write: (l) => void logs.push(l) })
+  const logger: Logger = createLogger({
+    name: 'briefd',
+    level: 'debug',
+    write: (l) => void logs.push(l),
+  })
   const handle = await startDaemon(config, { logger, ...(o.now ? { now: o.now } : {}) })
   return {
     handle,
@@ -47,7 +54,12 @@ export async function startTestDaemon(o: TestDaemonOptions): Promise<TestDaemon>
     logs,
     bootstrap: () => readBootstrapCredential(stateDir),
     newSession: (ttlSeconds?: number) =>
-      requestSession({ url: handle.url, bootstrap: readBootstrapCredential(stateDir), timeoutMs: 5000, ...(ttlSeconds ? { ttlSeconds } : {}) }),
+      requestSession({
+        url: handle.url,
+        bootstrap: readBootstrapCredential(stateDir),
+        timeoutMs: 5000,
+        ...(ttlSeconds ? { ttlSeconds } : {}),
+      }),
     close: () => handle.close(),
   }
 }
@@ -72,7 +84,10 @@ export function daemonsClosedAfterEach(): (o: TestDaemonOptions) => Promise<Test
  * One daemon on fresh test content for the whole test file, started before its first test and
  * closed after its last. Call once at the top of a test file; read the fields inside tests.
  */
-export function daemonForThisFile(): { readonly content: TestContent; readonly daemon: TestDaemon } {
+export function daemonForThisFile(): {
+  readonly content: TestContent
+  readonly daemon: TestDaemon
+} {
   const shared = {} as { content: TestContent; daemon: TestDaemon }
   beforeAll(async () => {
     shared.content = makeContent()

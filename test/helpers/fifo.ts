@@ -11,13 +11,16 @@ export function mkfifo(path: string): void {
  * both). Each swap is one rename(2), so x.md always exists and is one or the other.
  */
 export function startFifoSwapper(dir: string): ChildProcess {
-  return spawn(process.execPath, [
-    '-e',
-    `const fs = require('fs'); const d = ${JSON.stringify(dir)};
+  return spawn(
+    process.execPath,
+    [
+      '-e',
+      `const fs = require('fs'); const d = ${JSON.stringify(dir)};
      for (;;) {
        fs.linkSync(d + '/fifo.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
        fs.linkSync(d + '/file.keep', d + '/swap'); fs.renameSync(d + '/swap', d + '/x.md');
      }`,
-  ], { stdio: 'ignore' })
+    ],
+    { stdio: 'ignore' },
+  )
 }
-

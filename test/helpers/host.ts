@@ -52,7 +52,11 @@ export interface SimulatedHost {
 }
 
 export async function startSimulatedHost(env: Record<string, string> = {}): Promise<SimulatedHost> {
-  const child = spawn(process.execPath, [SIM_HOST], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [SIM_HOST], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const lines = createInterface({ input: child.stdout })
   const waiting = new Map<number, (r: RunResult) => void>()
   let nextId = 1
@@ -67,7 +71,14 @@ export async function startSimulatedHost(env: Record<string, string> = {}): Prom
   })
   const run = (via: Via, argv: string[], o: RunOptions = {}): Promise<RunResult> => {
     const id = nextId++
-    const msg = { id, via, argv, env: o.env, ...(o.input !== undefined ? { input: o.input } : {}), ...(o.stdinOpen ? { stdin: 'inherit-open', input: '' } : {}) }
+    const msg = {
+      id,
+      via,
+      argv,
+      env: o.env,
+      ...(o.input !== undefined ? { input: o.input } : {}),
+      ...(o.stdinOpen ? { stdin: 'inherit-open', input: '' } : {}),
+    }
     return new Promise<RunResult>((resolve) => {
       waiting.set(id, resolve)
       child.stdin.write(`${JSON.stringify(msg)}\n`)

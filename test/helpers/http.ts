@@ -37,7 +37,12 @@ export function parseResponse(raw: string): RawResponse {
 }
 
 /** Sends raw bytes and reads until the server closes (or the timeout). */
-export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 5000, host = '127.0.0.1'): Promise<string> {
+export function rawExchange(
+  port: number,
+  bytes: string | Buffer,
+  timeoutMs = 5000,
+  host = '127.0.0.1',
+): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = connect({ port, host })
     const chunks: Buffer[] = []
@@ -66,9 +71,15 @@ export function rawExchange(port: number, bytes: string | Buffer, timeoutMs = 50
 export async function rawRequest(port: number, o: RawRequestOptions): Promise<RawResponse> {
   const lines = [`${o.method ?? 'GET'} ${o.path} HTTP/1.1`]
   const headers = o.headers ?? []
-  if (!o.noHost && !headers.some(([k]) => k.toLowerCase() === 'host')) lines.push(`Host: 127.0.0.1:${port}`)
+  if (!o.noHost && !headers.some(([k]) => k.toLowerCase() === 'host'))
+    lines.push(`Host: 127.0.0.1:${port}`)
   for (const [k, v] of headers) lines.push(`${k}: ${v}`)
-  if (o.body !== undefined && !headers.some(([k]) => k.toLowerCase() === 'content-length' || k.toLowerCase() === 'transfer-encoding')) {
+  if (
+    o.body !== undefined &&
+    !headers.some(
+      ([k]) => k.toLowerCase() === 'content-length' || k.toLowerCase() === 'transfer-encoding',
+    )
+  ) {
     lines.push(`Content-Length: ${Buffer.byteLength(o.body)}`)
   }
   lines.push('Connection: close')
@@ -91,7 +102,12 @@ export interface SlowExchange {
  * A slow client: writes `pieces` one at a time, `intervalMs` apart (an empty piece is a pause),
  * and keeps the connection open after the last one, until the server closes it or `timeoutMs`.
  */
-export function slowExchange(port: number, pieces: readonly string[], intervalMs: number, timeoutMs: number): Promise<SlowExchange> {
+export function slowExchange(
+  port: number,
+  pieces: readonly string[],
+  intervalMs: number,
+  timeoutMs: number,
+): Promise<SlowExchange> {
   return new Promise((resolve) => {
     const started = Date.now()
     const socket = connect({ port, host: '127.0.0.1' })
@@ -105,7 +121,12 @@ export function slowExchange(port: number, pieces: readonly string[], intervalMs
       clearTimeout(giveUp)
       clearTimeout(timer)
       socket.destroy()
-      resolve({ raw: Buffer.concat(chunks).toString('utf8'), closed, ms: Date.now() - started, sent })
+      resolve({
+        raw: Buffer.concat(chunks).toString('utf8'),
+        closed,
+        ms: Date.now() - started,
+        sent,
+      })
     }
     const giveUp = setTimeout(() => done(false), timeoutMs)
     const next = (): void => {

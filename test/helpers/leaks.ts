@@ -12,9 +12,14 @@ import type { TestDaemon } from './daemon.js'
 const MIN_SECRET_LENGTH = 16
 
 /** The canaries and secrets found in `text` ([] when nothing leaked); a secret is named by its first characters only. */
-export function leaksIn(content: TestContent, text: string, secrets: readonly string[] = []): string[] {
+export function leaksIn(
+  content: TestContent,
+  text: string,
+  secrets: readonly string[] = [],
+): string[] {
   const found = leakedCanaries(content, text)
-  for (const s of secrets) if (s.length >= MIN_SECRET_LENGTH && text.includes(s)) found.push(`secret ${s.slice(0, 10)}…`)
+  for (const s of secrets)
+    if (s.length >= MIN_SECRET_LENGTH && text.includes(s)) found.push(`secret ${s.slice(0, 10)}…`)
   return found
 }
 

@@ -18,14 +18,19 @@ export const BIN = resolve('bin/briefd.js')
 export const EXAMPLE_TOOLS = resolve('examples/tools.json')
 
 /** Writes a 0600 token file for `session` at `path` (what the SessionStart hook does). */
-export function writeSessionTokenFile(path: string, session: Pick<IssuedSession, 'token' | 'session_id' | 'expires_at'>, daemonUrl: string): void {
+export function writeSessionTokenFile(
+  path: string,
+  session: Pick<IssuedSession, 'token' | 'session_id' | 'expires_at'>,
+  daemonUrl: string,
+): void {
   writeTokenFile(path, sessionTokenRecord(session, daemonUrl, null))
 }
 
 /** An environment for a child: this one minus every BRIEFD_* variable, plus `extra`. */
 export function childEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {}
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('BRIEFD_')) env[k] = v
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('BRIEFD_')) env[k] = v
   return { ...env, ...extra }
 }
 
@@ -40,11 +45,29 @@ export interface DaemonProcess {
 }
 
 /** `briefd serve` as a child process; resolves once it listens (its daemon.json names its pid). */
-export async function spawnDaemon(o: { contentDir: string; stateDir: string; port?: number; env?: Record<string, string> }): Promise<DaemonProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', String(o.port ?? 0), '--state-dir', o.stateDir, '--content', o.contentDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000', ...o.env }),
-  })
+export async function spawnDaemon(o: {
+  contentDir: string
+  stateDir: string
+  port?: number
+  env?: Record<string, string>
+}): Promise<DaemonProcess> {
+  const child = spawn(
+    process.execPath,
+    [
+      BIN,
+      'serve',
+      '--port',
+      String(o.port ?? 0),
+      '--state-dir',
+      o.stateDir,
+      '--content',
+      o.contentDir,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: childEnv({ BRIEFD_RATE_ANONYMOUS: '1000/1000', ...o.env }),
+    },
+  )
   let stderr = ''
   child.stderr?.on('data', (d: Buffer) => void (stderr += d.toString()))
   const infoPath = join(o.stateDir, 'daemon.json')
@@ -53,14 +76,23 @@ export async function spawnDaemon(o: { contentDir: string; stateDir: string; por
     if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}: ${stderr}`)
     if (existsSync(infoPath)) {
       try {
-        const info = JSON.parse(readFileSync(infoPath, 'utf8')) as { pid: number; url: string; port: number }
+        const info = JSON.parse(readFileSync(infoPath, 'utf8')) as {
+          pid: number
+          url: string
+          port: number
+        }
         if (info.pid === child.pid) {
           return {
             child,
             url: info.url,
             port: info.port,
             stateDir: o.stateDir,
-            newSession: () => requestSession({ url: info.url, bootstrap: readBootstrapCredential(o.stateDir), timeoutMs: 5000 }),
+            newSession: () =>
+              requestSession({
+                url: info.url,
+                bootstrap: readBootstrapCredential(o.stateDir),
+                timeoutMs: 5000,
+              }),
             kill: async (signal: NodeJS.Signals = 'SIGKILL') => {
               if (child.exitCode !== null || child.signalCode !== null) return
               const exited = once(child, 'exit')
@@ -97,7 +129,9 @@ export function auditEntries(stateDir: string): AuditEntry[] {
 
 /** How many times the daemon delivered `document` (e.g. `template:review-verdict`). */
 export function deliveries(stateDir: string, document: string): number {
-  return auditEntries(stateDir).filter((e) => e.event === 'document.delivered' && e.document === document).length
+  return auditEntries(stateDir).filter(
+    (e) => e.event === 'document.delivered' && e.document === document,
+  ).length
 }
 
 /** How many requests the daemon denied. */
@@ -114,7 +148,9 @@ export interface McpSession {
 }
 
 /** Spawns `node bin/briefd.js mcp` and connects the SDK's Client (which sends `initialize`). */
-export async function startMcp(o: { env?: Record<string, string>; args?: string[] } = {}): Promise<McpSession> {
+export async function startMcp(
+  o: { env?: Record<string, string>; args?: string[] } = {},
+): Promise<McpSession> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [BIN, 'mcp', ...(o.args ?? [])],
@@ -151,7 +187,12 @@ export function testManifest(): Record<string, unknown> {
   return {
     server: { name: 'briefd-test', version: '1.0.0' },
     instructions: { fallback: GENERIC.instructions },
-    briefing: { tool: 'read_briefing', prompt: 'briefing', description: 'The full briefing.', fallback: GENERIC.briefing },
+    briefing: {
+      tool: 'read_briefing',
+      prompt: 'briefing',
+      description: 'The full briefing.',
+      fallback: GENERIC.briefing,
+    },
     tools: [
       {
         name: 'give_verdict',
@@ -159,14 +200,29 @@ export function testManifest(): Record<string, unknown> {
         template: 'verdict',
         inputSchema: {
           type: 'object',
-          properties: { verdict: { type: 'string', enum: ['APPROVE', 'REJECT'] }, target: { type: 'string', maxLength: 100 } },
+          properties: {
+            verdict: { type: 'string', enum: ['APPROVE', 'REJECT'] },
+            target: { type: 'string', maxLength: 100 },
+          },
           required: ['verdict', 'target'],
           additionalProperties: false,
         },
         fallback: GENERIC.verdict,
       },
-      { name: 'hidden', description: 'Hidden.', template: 'hidden', inputSchema: { type: 'object' }, fallback: 'GENERIC-HIDDEN' },
-      { name: 'missing', description: 'No such template.', template: 'no-such-template', inputSchema: { type: 'object' }, fallback: 'GENERIC-MISSING' },
+      {
+        name: 'hidden',
+        description: 'Hidden.',
+        template: 'hidden',
+        inputSchema: { type: 'object' },
+        fallback: 'GENERIC-HIDDEN',
+      },
+      {
+        name: 'missing',
+        description: 'No such template.',
+        template: 'no-such-template',
+        inputSchema: { type: 'object' },
+        fallback: 'GENERIC-MISSING',
+      },
     ],
   }
 }
@@ -189,7 +245,10 @@ export interface RawMcp {
 
 /** `briefd mcp` spoken to byte by byte (no SDK client in between), for hostile input. */
 export function startRawMcp(env: Record<string, string>): RawMcp {
-  const child = spawn(process.execPath, [BIN, 'mcp'], { env: childEnv(env), stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, 'mcp'], {
+    env: childEnv(env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
   const exited = once(child, 'exit') as Promise<[number | null]>
   let out = ''
   let err = ''
@@ -232,7 +291,10 @@ export function startRawMcp(env: Record<string, string>): RawMcp {
         const key = JSON.stringify(id)
         const have = byId.get(key)
         if (have) return resolve(have)
-        const timer = setTimeout(() => reject(new Error(`no reply to ${key} within ${timeoutMs} ms; stderr: ${err}`)), timeoutMs)
+        const timer = setTimeout(
+          () => reject(new Error(`no reply to ${key} within ${timeoutMs} ms; stderr: ${err}`)),
+          timeoutMs,
+        )
         waiters.set(key, (m) => {
           clearTimeout(timer)
           resolve(m)

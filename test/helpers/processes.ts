@@ -34,7 +34,8 @@ export interface Memory {
 export function memoryOf(pid: number): Memory | undefined {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
+    const kb = (field: string): number =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN)
     const m = { rssKb: kb('VmRSS'), peakKb: kb('VmHWM') }
     return Number.isFinite(m.rssKb) ? m : undefined
   } catch {

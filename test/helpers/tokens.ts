@@ -14,7 +14,9 @@ export const b64json = (v: unknown): string => Buffer.from(JSON.stringify(v)).to
 
 /** The decoded header (0) or claims (1) of a compact JWT. */
 export function tokenPart(token: string, index: 0 | 1): Record<string, unknown> {
-  return JSON.parse(Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+  return JSON.parse(
+    Buffer.from(token.split('.')[index] ?? '', 'base64url').toString('utf8'),
+  ) as Record<string, unknown>
 }
 
 export interface HmacKey {
@@ -24,7 +26,9 @@ export interface HmacKey {
 
 /** The daemon's current signing key, read from `signing-keys.json` in its state dir. */
 export function daemonSigningKey(stateDir: string): HmacKey {
-  const ring = JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as { keys: { kid: string; secret: string; retired_at: string | null }[] }
+  const ring = JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as {
+    keys: { kid: string; secret: string; retired_at: string | null }[]
+  }
   const k = ring.keys.find((x) => x.retired_at === null)
   if (!k) throw new Error('no current key')
   return { kid: k.kid, key: new Uint8Array(Buffer.from(k.secret, 'base64url')) }
@@ -38,7 +42,13 @@ export function foreignKey(): HmacKey {
 /** Claims of a session token that would be valid now, for `lifetimeSeconds`. */
 export function sessionClaims(lifetimeSeconds = 600, now = Date.now()): Record<string, unknown> {
   const iat = Math.floor(now / 1000)
-  return { iss: 'briefd', aud: 'briefd:session', sub: randomUUID(), iat, exp: iat + lifetimeSeconds }
+  return {
+    iss: 'briefd',
+    aud: 'briefd:session',
+    sub: randomUUID(),
+    iat,
+    exp: iat + lifetimeSeconds,
+  }
 }
 
 export interface ForgeOptions {
@@ -51,7 +61,10 @@ export interface ForgeOptions {
   hash?: 'sha256' | 'sha384' | 'sha512'
 }
 
-const merge = (base: Record<string, unknown>, patch: Record<string, unknown> = {}): Record<string, unknown> => {
+const merge = (
+  base: Record<string, unknown>,
+  patch: Record<string, unknown> = {},
+): Record<string, unknown> => {
   const out = { ...base, ...patch }
   for (const [k, v] of Object.entries(patch)) if (v === undefined) delete out[k]
   return out
@@ -62,7 +75,9 @@ export function forgeToken(o: ForgeOptions): string {
   const header = merge({ alg: 'HS256', typ: 'briefd-session+jwt', kid: o.key.kid }, o.header)
   const claims = merge(sessionClaims(), o.claims)
   const signed = `${b64json(header)}.${b64json(claims)}`
-  return `${signed}.${createHmac(o.hash ?? 'sha256', o.key.key).update(signed).digest('base64url')}`
+  return `${signed}.${createHmac(o.hash ?? 'sha256', o.key.key)
+    .update(signed)
+    .digest('base64url')}`
 }
 
 /** `token` with the same header and claims, signed again with `key`. */

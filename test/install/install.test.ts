@@ -1,11 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import { spawnSync } from 'node:child_process'
-import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { tempDir } from '../helpers/tmp.js'
 
 const run = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['bin/briefd.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 })
+  spawnSync(process.execPath, ['bin/briefd.js', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 15_000,
+  })
 
 const ORIGINAL_SETTINGS = `{
     "model": "opus",
@@ -22,15 +36,31 @@ function project(): { dir: string; stateDir: string; settings: string; mcp: stri
   mkdirSync(join(dir, '.claude'))
   writeFileSync(join(dir, '.claude', 'settings.json'), ORIGINAL_SETTINGS)
   writeFileSync(join(dir, '.mcp.json'), ORIGINAL_MCP)
-  return { dir, stateDir: join(tempDir(), 'state'), settings: join(dir, '.claude', 'settings.json'), mcp: join(dir, '.mcp.json') }
+  return {
+    dir,
+    stateDir: join(tempDir(), 'state'),
+    settings: join(dir, '.claude', 'settings.json'),
+    mcp: join(dir, '.mcp.json'),
+  }
 }
 
 describe('briefd install --project', () => {
   it('adds the server, both hooks and the deny rules next to what is there', () => {
     const p = project()
-    const r = run(['install', '--project', '--project-dir', p.dir, '--state-dir', p.stateDir, '--content', '/srv/content'])
+    const r = run([
+      'install',
+      '--project',
+      '--project-dir',
+      p.dir,
+      '--state-dir',
+      p.stateDir,
+      '--content',
+      '/srv/content',
+    ])
     expect(r.status, r.stderr).toBe(0)
-    const mcp = JSON.parse(readFileSync(p.mcp, 'utf8')) as { mcpServers: Record<string, { command: string; args: string[] }> }
+    const mcp = JSON.parse(readFileSync(p.mcp, 'utf8')) as {
+      mcpServers: Record<string, { command: string; args: string[] }>
+    }
     expect(mcp.mcpServers.other).toEqual({ command: 'other-server', args: [] })
     expect(mcp.mcpServers.briefd?.command).toBe(process.execPath)
     expect(mcp.mcpServers.briefd?.args.slice(-1)).toEqual(['mcp'])
@@ -43,11 +73,17 @@ describe('briefd install --project', () => {
     expect(s.model).toBe('opus')
     expect(s.hooks.SessionStart).toHaveLength(2)
     expect(s.hooks.SessionStart?.[0]?.hooks[0]?.command).toBe('echo hi')
-    expect(s.hooks.SessionStart?.[1]?.hooks[0]?.command).toMatch(/briefd\.js session start --content \/srv\/content$/)
+    expect(s.hooks.SessionStart?.[1]?.hooks[0]?.command).toMatch(
+      /briefd\.js session start --content \/srv\/content$/,
+    )
     expect(s.hooks.SessionEnd?.[0]?.hooks[0]?.command).toMatch(/briefd\.js session end$/)
     expect(s.permissions.deny[0]).toBe('Read(./.env)')
     expect(s.permissions.deny).toContain(`Read(/${p.stateDir}/**)`)
-    expect(s.permissions.deny.some((d) => /^Read\(\/\/.*briefd.*\/\*\*\)$/.test(d) && !d.includes(p.stateDir))).toBe(true)
+    expect(
+      s.permissions.deny.some(
+        (d) => /^Read\(\/\/.*briefd.*\/\*\*\)$/.test(d) && !d.includes(p.stateDir),
+      ),
+    ).toBe(true)
     expect(s.sandbox.filesystem.denyRead).toContain(p.stateDir)
   })
 
@@ -81,7 +117,7 @@ describe('briefd install --project', () => {
     expect(existsSync(join(dir, '.claude', 'settings.json'))).toBe(false)
   })
 
-  it('uninstall after the user edited the file removes only briefd\'s entries', () => {
+  it("uninstall after the user edited the file removes only briefd's entries", () => {
     const p = project()
     run(['install', '--project-dir', p.dir, '--state-dir', p.stateDir])
     const s = JSON.parse(readFileSync(p.settings, 'utf8')) as Record<string, unknown>
@@ -89,7 +125,10 @@ describe('briefd install --project', () => {
     writeFileSync(p.settings, JSON.stringify(s))
     run(['uninstall', '--project-dir', p.dir, '--state-dir', p.stateDir])
     const after = JSON.parse(readFileSync(p.settings, 'utf8')) as Record<string, unknown>
-    expect(after).toEqual({ ...(JSON.parse(ORIGINAL_SETTINGS) as Record<string, unknown>), theme: 'dark' })
+    expect(after).toEqual({
+      ...(JSON.parse(ORIGINAL_SETTINGS) as Record<string, unknown>),
+      theme: 'dark',
+    })
   })
 
   it('refuses to clobber another server with the same name', () => {
@@ -100,7 +139,10 @@ describe('briefd install --project', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toContain(`${p.mcp} already has an MCP server named "briefd"`)
     expect(readFileSync(p.settings, 'utf8')).toBe(before)
-    expect(run(['install', '--project-dir', p.dir, '--state-dir', p.stateDir, '--name', 'briefd-review']).status).toBe(0)
+    expect(
+      run(['install', '--project-dir', p.dir, '--state-dir', p.stateDir, '--name', 'briefd-review'])
+        .status,
+    ).toBe(0)
   })
 
   it('refuses a config that is not valid JSON, naming it, and changes nothing', () => {
@@ -108,7 +150,9 @@ describe('briefd install --project', () => {
     writeFileSync(p.settings, '{ "model": "opus", }')
     const r = run(['install', '--project-dir', p.dir, '--state-dir', p.stateDir])
     expect(r.status).toBe(1)
-    expect(r.stderr).toBe(`briefd: ${p.settings} is not valid JSON; fix or remove it first (nothing was changed)\n`)
+    expect(r.stderr).toBe(
+      `briefd: ${p.settings} is not valid JSON; fix or remove it first (nothing was changed)\n`,
+    )
     expect(readFileSync(p.mcp, 'utf8')).toBe(ORIGINAL_MCP)
   })
 
@@ -134,7 +178,10 @@ describe('briefd install --user', () => {
     const env = { HOME: home, CLAUDE_CONFIG_DIR: '' }
     const stateDir = join(tempDir(), 'state')
     expect(run(['install', '--user', '--state-dir', stateDir], env).status).toBe(0)
-    const cj = JSON.parse(readFileSync(join(home, '.claude.json'), 'utf8')) as { numStartups: number; mcpServers: Record<string, unknown> }
+    const cj = JSON.parse(readFileSync(join(home, '.claude.json'), 'utf8')) as {
+      numStartups: number
+      mcpServers: Record<string, unknown>
+    }
     expect(cj.numStartups).toBe(3)
     expect(Object.keys(cj.mcpServers)).toEqual(['briefd'])
     expect(readFileSync(join(home, '.claude', 'settings.json'), 'utf8')).toContain('session end')
@@ -147,7 +194,11 @@ describe('briefd install --user', () => {
 describe('briefd install under umask 000', () => {
   // Through a shell, as a user would run it: the umask is the process's own, set before Node starts.
   const runUmask000 = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync('/bin/sh', ['-c', 'umask 000; exec "$0" "$@"', process.execPath, 'bin/briefd.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 })
+    spawnSync(
+      '/bin/sh',
+      ['-c', 'umask 000; exec "$0" "$@"', process.execPath, 'bin/briefd.js', ...args],
+      { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 15_000 },
+    )
   const mode = (path: string): number => statSync(path).mode & 0o777
 
   it('creates .claude/ 0755 and the config files 0644: nothing another user could rewrite or replace', () => {
@@ -166,7 +217,10 @@ describe('briefd install under umask 000', () => {
 
   it('creates missing parents 0755 too (~/.claude for --user)', () => {
     const home = tempDir()
-    const r = runUmask000(['install', '--user', '--state-dir', join(tempDir(), 'state')], { HOME: home, CLAUDE_CONFIG_DIR: '' })
+    const r = runUmask000(['install', '--user', '--state-dir', join(tempDir(), 'state')], {
+      HOME: home,
+      CLAUDE_CONFIG_DIR: '',
+    })
     expect(r.status, r.stderr).toBe(0)
     expect(mode(join(home, '.claude'))).toBe(0o755)
     expect(mode(join(home, '.claude', 'settings.json'))).toBe(0o644)
@@ -181,7 +235,9 @@ describe('briefd install under umask 000', () => {
     expect(r.status, r.stderr).toBe(0)
     expect(mode(p.settings)).toBe(0o644)
     expect(mode(p.mcp)).toBe(0o600)
-    expect(runUmask000(['uninstall', '--project-dir', p.dir, '--state-dir', p.stateDir]).status).toBe(0)
+    expect(
+      runUmask000(['uninstall', '--project-dir', p.dir, '--state-dir', p.stateDir]).status,
+    ).toBe(0)
     expect(readFileSync(p.settings, 'utf8')).toBe(ORIGINAL_SETTINGS)
     expect(mode(p.settings)).toBe(0o644)
   })

@@ -14,7 +14,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
 import { freePort } from '../helpers/http.js'
-import { GENERIC, spawnDaemon, startMcp, testManifest, writeSessionTokenFile, type DaemonProcess, type McpSession } from '../helpers/mcp.js'
+import {
+  GENERIC,
+  spawnDaemon,
+  startMcp,
+  testManifest,
+  writeSessionTokenFile,
+  type DaemonProcess,
+  type McpSession,
+} from '../helpers/mcp.js'
 import { memoryOf } from '../helpers/processes.js'
 import { tempDir } from '../helpers/tmp.js'
 import { MCP_CALLS, MCP_PROCESSES, MCP_STREAMS, SOAK, percentiles, report } from './settings.js'
@@ -47,7 +55,14 @@ beforeAll(async () => {
         writeSessionTokenFile(tokenPath, await daemon.newSession(), daemon.url)
         // A 20 ms cache TTL: calls keep revalidating with the daemon, so its restarts are felt.
         // A 2 s daemon timeout: a busy 2-core machine must not turn a slow answer into a stale one.
-        return startMcp({ env: { BRIEFD_TOOLS: manifestPath, BRIEFD_TOKEN_FILE: tokenPath, BRIEFD_CACHE_TTL_MS: '20', BRIEFD_TIMEOUT_MS: '2000' } })
+        return startMcp({
+          env: {
+            BRIEFD_TOOLS: manifestPath,
+            BRIEFD_TOKEN_FILE: tokenPath,
+            BRIEFD_CACHE_TTL_MS: '20',
+            BRIEFD_TIMEOUT_MS: '2000',
+          },
+        })
       }),
     )
     servers.push(...batch)
@@ -60,9 +75,21 @@ afterAll(async () => {
 
 /** The three kinds of call, and the canary (confidential) or generic text each may answer with. */
 const CALLS = [
-  { request: { name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'load' } }, canary: () => content.canary.template, generic: 'GENERIC-VERDICT APPROVE for load' },
-  { request: { name: 'hidden', arguments: {} }, canary: () => content.canary.secretTemplate, generic: 'GENERIC-HIDDEN' },
-  { request: { name: 'read_briefing', arguments: {} }, canary: () => content.canary.briefing, generic: GENERIC.briefing },
+  {
+    request: { name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'load' } },
+    canary: () => content.canary.template,
+    generic: 'GENERIC-VERDICT APPROVE for load',
+  },
+  {
+    request: { name: 'hidden', arguments: {} },
+    canary: () => content.canary.secretTemplate,
+    generic: 'GENERIC-HIDDEN',
+  },
+  {
+    request: { name: 'read_briefing', arguments: {} },
+    canary: () => content.canary.briefing,
+    generic: GENERIC.briefing,
+  },
 ] as const
 
 type Outcome = 'current' | 'stale' | 'fallback' | 'protocol error' | 'tool error' | 'wrong text'
@@ -72,7 +99,8 @@ function classify(r: CallToolResult, kind: (typeof CALLS)[number]): Outcome {
   const source = r._meta?.['briefd/source'] ?? 'current'
   const text = r.content[0]?.type === 'text' ? r.content[0].text : ''
   if (source === 'fallback') return text === kind.generic ? 'fallback' : 'wrong text'
-  if (source === 'current' || source === 'stale') return text.includes(kind.canary()) ? source : 'wrong text'
+  if (source === 'current' || source === 'stale')
+    return text.includes(kind.canary()) ? source : 'wrong text'
   return 'wrong text'
 }
 
@@ -143,11 +171,18 @@ describe('briefd mcp under load while the daemon restarts', () => {
     }
 
     const started = performance.now()
-    await Promise.all([controller(), ...servers.flatMap((s, p) => Array.from({ length: MCP_STREAMS }, (_, k) => stream(s, p + k)))])
+    await Promise.all([
+      controller(),
+      ...servers.flatMap((s, p) => Array.from({ length: MCP_STREAMS }, (_, k) => stream(s, p + k))),
+    ])
     const seconds = (performance.now() - started) / 1000
 
     // Recovery: after the last restart every server gets current content again.
-    const after = await Promise.all(servers.map(async (s) => classify((await s.client.callTool(CALLS[0].request)) as CallToolResult, CALLS[0])))
+    const after = await Promise.all(
+      servers.map(async (s) =>
+        classify((await s.client.callTool(CALLS[0].request)) as CallToolResult, CALLS[0]),
+      ),
+    )
     const mcpPeakKb = Math.max(...servers.map((s) => memoryOf(s.transport.pid ?? 0)?.peakKb ?? 0))
     const daemonNow = memoryOf(daemon.child.pid ?? 0)?.peakKb
     if (daemonNow !== undefined) daemonPeakKb.push(daemonNow)
@@ -156,25 +191,51 @@ describe('briefd mcp under load while the daemon restarts', () => {
     for (const m of outcomes) for (const [k, n] of m) all.set(k, (all.get(k) ?? 0) + n)
     const show = (m: Map<Outcome, number>): string => [...m].map(([k, n]) => `${k} ${n}`).join(', ')
     console.log(
-      report(`briefd mcp load (${SOAK ? 'soak' : 'short version; npm run soak for the full one'})`, [
-        ['callers', `${MCP_PROCESSES} briefd mcp processes × ${MCP_STREAMS} concurrent streams = ${streams}`],
-        ['calls', `${done} of ${total} in ${seconds.toFixed(1)} s (restarts included) = ${(done / seconds).toFixed(0)} calls/s`],
-        ['outcomes', show(all)],
-        ['1: daemon up', show(outcomes[0] ?? new Map())],
-        ['2: after SIGKILL', show(outcomes[1] ?? new Map())],
-        ['3: restarted', show(outcomes[2] ?? new Map())],
-        ['4: after SIGTERM', show(outcomes[3] ?? new Map())],
-        ['latency ms', `p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, max ${lat.max.toFixed(1)}`],
-        ['restarts', restarts.map((r) => `${r.signal}: back on port ${port} after ${r.downMs} ms`).join('; ')],
-        ['after the restarts', `${after.filter((a) => a === 'current').length} of ${servers.length} servers current`],
-        ['peak RSS', `daemon ${(Math.max(...daemonPeakKb) / 1024).toFixed(1)} MB; briefd mcp (largest) ${(mcpPeakKb / 1024).toFixed(1)} MB`],
-      ]),
+      report(
+        `briefd mcp load (${SOAK ? 'soak' : 'short version; npm run soak for the full one'})`,
+        [
+          [
+            'callers',
+            `${MCP_PROCESSES} briefd mcp processes × ${MCP_STREAMS} concurrent streams = ${streams}`,
+          ],
+          [
+            'calls',
+            `${done} of ${total} in ${seconds.toFixed(1)} s (restarts included) = ${(done / seconds).toFixed(0)} calls/s`,
+          ],
+          ['outcomes', show(all)],
+          ['1: daemon up', show(outcomes[0] ?? new Map())],
+          ['2: after SIGKILL', show(outcomes[1] ?? new Map())],
+          ['3: restarted', show(outcomes[2] ?? new Map())],
+          ['4: after SIGTERM', show(outcomes[3] ?? new Map())],
+          [
+            'latency ms',
+            `p50 ${lat.p50.toFixed(2)}, p99 ${lat.p99.toFixed(2)}, max ${lat.max.toFixed(1)}`,
+          ],
+          [
+            'restarts',
+            restarts
+              .map((r) => `${r.signal}: back on port ${port} after ${r.downMs} ms`)
+              .join('; '),
+          ],
+          [
+            'after the restarts',
+            `${after.filter((a) => a === 'current').length} of ${servers.length} servers current`,
+          ],
+          [
+            'peak RSS',
+            `daemon ${(Math.max(...daemonPeakKb) / 1024).toFixed(1)} MB; briefd mcp (largest) ${(mcpPeakKb / 1024).toFixed(1)} MB`,
+          ],
+        ],
+      ),
     )
 
     expect(done).toBe(total)
     expect(restarts.map((r) => r.signal)).toEqual(['SIGKILL', 'SIGTERM'])
-    for (const bad of ['protocol error', 'tool error', 'wrong text'] as const) expect(all.get(bad) ?? 0, bad).toBe(0)
-    expect((all.get('current') ?? 0) + (all.get('stale') ?? 0) + (all.get('fallback') ?? 0)).toBe(total)
+    for (const bad of ['protocol error', 'tool error', 'wrong text'] as const)
+      expect(all.get(bad) ?? 0, bad).toBe(0)
+    expect((all.get('current') ?? 0) + (all.get('stale') ?? 0) + (all.get('fallback') ?? 0)).toBe(
+      total,
+    )
     expect(after).toEqual(servers.map(() => 'current'))
     for (const s of servers) expect(leakedCanaries(content, s.stderr())).toEqual([])
   })

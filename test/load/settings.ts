@@ -8,7 +8,8 @@ function size(name: string, ci: number, soak: number): number {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return SOAK ? soak : ci
   const n = Number(raw)
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${name} must be a positive integer (got ${JSON.stringify(raw)})`)
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new Error(`${name} must be a positive integer (got ${JSON.stringify(raw)})`)
   return n
 }
 

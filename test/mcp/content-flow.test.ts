@@ -4,15 +4,33 @@ import { contentResult, DegradationReporter } from '../../src/mcp/content-flow.j
 import { BriefdError } from '../../src/shared/errors.js'
 import { createLogger } from '../../src/shared/log.js'
 
-const down: ContentResult = { text: 'g', source: 'fallback', reason: new BriefdError('ERR_DAEMON_UNREACHABLE', 'daemon at http://127.0.0.1:1 is not reachable') }
-const stale: ContentResult = { text: 's', source: 'stale', reason: new BriefdError('ERR_DAEMON_TIMEOUT', 'no answer') }
+const down: ContentResult = {
+  text: 'g',
+  source: 'fallback',
+  reason: new BriefdError(
+    'ERR_DAEMON_UNREACHABLE',
+    'daemon at http://127.0.0.1:1 is not reachable',
+  ),
+}
+const stale: ContentResult = {
+  text: 's',
+  source: 'stale',
+  reason: new BriefdError('ERR_DAEMON_TIMEOUT', 'no answer'),
+}
 const fresh: ContentResult = { text: 'x', source: 'daemon' }
 const cached: ContentResult = { text: 'x', source: 'cache' }
-const missing: ContentResult = { text: 'g', source: 'fallback', reason: new BriefdError('ERR_CONTENT_NOT_FOUND', 'the daemon has no templates/x') }
+const missing: ContentResult = {
+  text: 'g',
+  source: 'fallback',
+  reason: new BriefdError('ERR_CONTENT_NOT_FOUND', 'the daemon has no templates/x'),
+}
 
 function reporter(): { r: DegradationReporter; lines: string[] } {
   const lines: string[] = []
-  return { r: new DegradationReporter(createLogger({ name: 't', write: (l) => void lines.push(l) })), lines }
+  return {
+    r: new DegradationReporter(createLogger({ name: 't', write: (l) => void lines.push(l) })),
+    lines,
+  }
 }
 
 describe('DegradationReporter', () => {
@@ -31,7 +49,11 @@ describe('DegradationReporter', () => {
     for (const x of [missing, fresh, missing, missing]) r.report('tool a', x)
     r.report('tool b', missing)
     r.report('tool c', down)
-    expect(lines.map((l) => l.split(':').slice(0, 3).join(':'))).toEqual(['t: warn: tool a', 't: warn: tool b', 't: warn: tool c'])
+    expect(lines.map((l) => l.split(':').slice(0, 3).join(':'))).toEqual([
+      't: warn: tool a',
+      't: warn: tool b',
+      't: warn: tool c',
+    ])
   })
 })
 
@@ -40,7 +62,10 @@ describe('contentResult', () => {
     expect(contentResult(down)).toEqual({
       content: [
         { type: 'text', text: 'g' },
-        { type: 'text', text: '[briefd: generic fallback response; the full response is unavailable because the briefd daemon is not running]' },
+        {
+          type: 'text',
+          text: '[briefd: generic fallback response; the full response is unavailable because the briefd daemon is not running]',
+        },
       ],
       _meta: { 'briefd/source': 'fallback', 'briefd/reason': 'ERR_DAEMON_UNREACHABLE' },
     })
@@ -49,6 +74,9 @@ describe('contentResult', () => {
   it('sends current content plain and marks a stale copy', () => {
     expect(contentResult(fresh)).toEqual({ content: [{ type: 'text', text: 'x' }] })
     expect(contentResult(cached)).toEqual({ content: [{ type: 'text', text: 'x' }] })
-    expect(contentResult(stale)).toEqual({ content: [{ type: 'text', text: 's' }], _meta: { 'briefd/source': 'stale', 'briefd/reason': 'ERR_DAEMON_TIMEOUT' } })
+    expect(contentResult(stale)).toEqual({
+      content: [{ type: 'text', text: 's' }],
+      _meta: { 'briefd/source': 'stale', 'briefd/reason': 'ERR_DAEMON_TIMEOUT' },
+    })
   })
 })

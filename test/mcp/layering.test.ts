@@ -6,7 +6,15 @@ import { build } from 'esbuild'
 
 describe('the briefd mcp bundle', () => {
   it('imports no daemon module and no daemon library', async () => {
-    const result = await build({ entryPoints: ['dist/mcp/main.js'], bundle: true, platform: 'node', format: 'esm', write: false, metafile: true, logLevel: 'silent' })
+    const result = await build({
+      entryPoints: ['dist/mcp/main.js'],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      logLevel: 'silent',
+    })
     const inputs = Object.keys(result.metafile.inputs)
     expect(inputs).toContain('dist/mcp/main.js')
     expect(inputs.filter((i) => /^dist\/(daemon|session|content|cli)\//.test(i))).toEqual([])

@@ -30,14 +30,18 @@ function atLeast(v: string, min: string): boolean {
   return true
 }
 
-const json = (path: string): Record<string, unknown> => JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
+const json = (path: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
 describe('security-relevant dependency floors (SECURITY.md §K1)', () => {
-  it.each(MINIMUMS)('package.json declares %s at %s or later, as a caret or tilde range on a full version', (name, min) => {
-    const range = (json('package.json').dependencies as Record<string, string>)[name] ?? ''
-    expect(range).toMatch(/^[\^~]?\d+\.\d+\.\d+$/)
-    expect(atLeast(range.replace(/^[\^~]/, ''), min), `${name} ${range}`).toBe(true)
-  })
+  it.each(MINIMUMS)(
+    'package.json declares %s at %s or later, as a caret or tilde range on a full version',
+    (name, min) => {
+      const range = (json('package.json').dependencies as Record<string, string>)[name] ?? ''
+      expect(range).toMatch(/^[\^~]?\d+\.\d+\.\d+$/)
+      expect(atLeast(range.replace(/^[\^~]/, ''), min), `${name} ${range}`).toBe(true)
+    },
+  )
 
   it.each(MINIMUMS)('the lockfile pins %s at %s or later', (name, min) => {
     const packages = json('package-lock.json').packages as Record<string, { version?: string }>

@@ -6,7 +6,17 @@
  */
 import { describe, expect, it } from 'vitest'
 import { spawn } from 'node:child_process'
-import { existsSync, lutimesSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  lutimesSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs'
 import { join } from 'node:path'
 import { loadOrCreateKeyringFile } from '../../src/session/keyring.js'
 import { makeContent } from '../helpers/content.js'
@@ -23,7 +33,11 @@ interface Run {
 
 function rotate(stateDir: string): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/briefd.js', 'key', 'rotate', '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(
+      process.execPath,
+      ['bin/briefd.js', 'key', 'rotate', '--state-dir', stateDir],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString('utf8')))
@@ -33,9 +47,17 @@ function rotate(stateDir: string): Promise<Run> {
 }
 
 const kids = (stateDir: string): string[] =>
-  (JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as { keys: { kid: string }[] }).keys.map((k) => k.kid)
+  (
+    JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as {
+      keys: { kid: string }[]
+    }
+  ).keys.map((k) => k.kid)
 const currentKid = (stateDir: string): string | undefined =>
-  (JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as { keys: { kid: string; retired_at: string | null }[] }).keys.find((k) => k.retired_at === null)?.kid
+  (
+    JSON.parse(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')) as {
+      keys: { kid: string; retired_at: string | null }[]
+    }
+  ).keys.find((k) => k.retired_at === null)?.kid
 
 function freshStateDir(): string {
   const stateDir = join(tempDir(), 'state')
@@ -60,7 +82,8 @@ describe('briefd key rotate', () => {
       expect(new Set(after).size).toBe(after.length)
       for (const kid of before) expect(after).toContain(kid)
       // Each process's new key is in the file, and exactly one key is current.
-      for (const r of runs) expect(after).toContain(/new signing key (k-[0-9a-f]{16})/.exec(r.stdout)?.[1])
+      for (const r of runs)
+        expect(after).toContain(/new signing key (k-[0-9a-f]{16})/.exec(r.stdout)?.[1])
     }
     expect(existsSync(lockPath(stateDir))).toBe(false)
     expect(readdirSync(stateDir).sort()).toEqual(['signing-keys.json'])
@@ -88,7 +111,11 @@ describe('briefd key rotate', () => {
     const r = await rotate(stateDir)
     expect(r.code).toBe(1)
     expect(r.stdout).toBe('')
-    expect(r.stderr).toMatch(new RegExp(`^briefd: signing key file .* is locked by pid ${process.pid} \\(lock file ${lockPath(stateDir)}\\); .*\\n$`))
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^briefd: signing key file .* is locked by pid ${process.pid} \\(lock file ${lockPath(stateDir)}\\); .*\\n$`,
+      ),
+    )
     expect(readFileSync(join(stateDir, 'signing-keys.json'), 'utf8')).toBe(before)
     expect(existsSync(lockPath(stateDir))).toBe(true)
   })
@@ -114,10 +141,19 @@ describe('briefd key rotate', () => {
     for (const r of runs) expect(r.code, r.stderr).toBe(0)
     expect(kids(d.stateDir)).toHaveLength(5)
     const fresh = (await d.newSession()).token
-    const kid = (JSON.parse(Buffer.from(fresh.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string }).kid
+    const kid = (
+      JSON.parse(Buffer.from(fresh.split('.')[0] ?? '', 'base64url').toString()) as { kid?: string }
+    ).kid
     expect(kid).toBe(currentKid(d.stateDir))
     for (const t of [old, fresh]) {
-      expect((await rawRequest(d.port, { path: '/v1/instructions', headers: [['Authorization', `Bearer ${t}`]] })).status).toBe(200)
+      expect(
+        (
+          await rawRequest(d.port, {
+            path: '/v1/instructions',
+            headers: [['Authorization', `Bearer ${t}`]],
+          })
+        ).status,
+      ).toBe(200)
     }
   })
 })

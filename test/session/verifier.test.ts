@@ -16,7 +16,11 @@ async function setup() {
   const ledger = new SessionLedger({ stateDir, maxSessions: 100, logger: silentLogger })
   const verifier = new SessionVerifier({ keyring, ledger })
   const now = Math.floor(Date.now() / 1000)
-  const token = await issueSessionToken(keyring.current(), { sessionId: '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b', issuedAt: now, expiresAt: now + 600 })
+  const token = await issueSessionToken(keyring.current(), {
+    sessionId: '0b9f3c3e-6a51-4c5e-9d5e-2f4a7f1d2c3b',
+    issuedAt: now,
+    expiresAt: now + 600,
+  })
   return { verifier, ledger, token }
 }
 
@@ -35,7 +39,9 @@ describe('SessionVerifier', () => {
     const { verifier, ledger, token } = await setup()
     const s = await verifier.verify(token)
     ledger.revoke(s.sessionId, s.expiresAt)
-    expect(() => verifier.lookup(token)).toThrow(expect.objectContaining({ code: 'ERR_SESSION_REVOKED' }))
+    expect(() => verifier.lookup(token)).toThrow(
+      expect.objectContaining({ code: 'ERR_SESSION_REVOKED' }),
+    )
   })
 })
 

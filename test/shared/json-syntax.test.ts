@@ -19,16 +19,42 @@ const parses = (text: string): boolean => {
 
 describe('findJsonSyntaxError', () => {
   it('finds nothing in valid JSON', () => {
-    fc.assert(fc.property(fc.json(), (text) => findJsonSyntaxError(text) === undefined), { numRuns: RUNS * 5 })
+    fc.assert(
+      fc.property(fc.json(), (text) => findJsonSyntaxError(text) === undefined),
+      { numRuns: RUNS * 5 },
+    )
   })
 
   it('finds an error exactly when JSON.parse fails, inside the text', () => {
-    const mangled = fc.tuple(fc.json(), fc.nat(), fc.nat(), fc.constantFrom('', ',', '}', ']', '"', '\\', ':', '\n', 'x', '-', '0', '01', '1.', '1e', 'tru', '\u0001', '\\u12')).map(
-      ([text, at, cut, insert]) => {
+    const mangled = fc
+      .tuple(
+        fc.json(),
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom(
+          '',
+          ',',
+          '}',
+          ']',
+          '"',
+          '\\',
+          ':',
+          '\n',
+          'x',
+          '-',
+          '0',
+          '01',
+          '1.',
+          '1e',
+          'tru',
+          '\u0001',
+          '\\u12',
+        ),
+      )
+      .map(([text, at, cut, insert]) => {
         const i = at % (text.length + 1)
         return text.slice(0, i) + insert + text.slice(Math.min(text.length, i + (cut % 3)))
-      },
-    )
+      })
     fc.assert(
       fc.property(fc.oneof(mangled, fc.string(), fc.string({ unit: 'binary' })), (text) => {
         const e = findJsonSyntaxError(text)

@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest'
-import { chmodSync, chownSync, lstatSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { ensurePrivateDir, readSecretFile, writeSecretFileAtomic, createSecretFileExclusive, openPrivateAppend } from '../../src/shared/secure-fs.js'
+import {
+  ensurePrivateDir,
+  readSecretFile,
+  writeSecretFileAtomic,
+  createSecretFileExclusive,
+  openPrivateAppend,
+} from '../../src/shared/secure-fs.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -42,7 +57,9 @@ describe('ensurePrivateDir', () => {
     mkdirSync(dir)
     chmodSync(dir, 0o755)
     expect(code(() => ensurePrivateDir(dir, { label: 'state dir' }))).toBe('ERR_DIR_UNSAFE')
-    expect(message(() => ensurePrivateDir(dir, { label: 'state dir' }))).toBe(`state dir ${dir} has mode 0755; expected 0700 (fix: chmod 700 ${dir})`)
+    expect(message(() => ensurePrivateDir(dir, { label: 'state dir' }))).toBe(
+      `state dir ${dir} has mode 0755; expected 0700 (fix: chmod 700 ${dir})`,
+    )
     expect(statSync(dir).mode & 0o777).toBe(0o755)
   })
 
@@ -50,7 +67,9 @@ describe('ensurePrivateDir', () => {
     const base = tempDir()
     mkdirSync(join(base, 'real'), { mode: 0o700 })
     symlinkSync(join(base, 'real'), join(base, 'link'))
-    expect(code(() => ensurePrivateDir(join(base, 'link'), { label: 'state dir' }))).toBe('ERR_DIR_UNSAFE')
+    expect(code(() => ensurePrivateDir(join(base, 'link'), { label: 'state dir' }))).toBe(
+      'ERR_DIR_UNSAFE',
+    )
   })
 
   it('refuses a file where the dir should be', () => {
@@ -64,7 +83,9 @@ describe('ensurePrivateDir', () => {
     mkdirSync(dir, { mode: 0o700 })
     chownSync(dir, 12345, 12345)
     expect(code(() => ensurePrivateDir(dir, { label: 'state dir' }))).toBe('ERR_DIR_UNSAFE')
-    expect(message(() => ensurePrivateDir(dir, { label: 'state dir' }))).toContain('owned by uid 12345')
+    expect(message(() => ensurePrivateDir(dir, { label: 'state dir' }))).toContain(
+      'owned by uid 12345',
+    )
   })
 })
 
@@ -111,40 +132,58 @@ describe('readSecretFile', () => {
   }
 
   it('reads a 0600 file we own', () => {
-    expect(readSecretFile(file(0o600), { label: 'token file', maxBytes: 100 }).toString()).toBe('secret')
+    expect(readSecretFile(file(0o600), { label: 'token file', maxBytes: 100 }).toString()).toBe(
+      'secret',
+    )
   })
 
   it('refuses a group- or world-readable file, naming the path and the fix', () => {
     const p = file(0o644)
-    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_UNSAFE')
-    expect(message(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe(`token file ${p} has mode 0644; expected 0600 (fix: chmod 600 ${p})`)
+    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe(
+      'ERR_FILE_UNSAFE',
+    )
+    expect(message(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe(
+      `token file ${p} has mode 0644; expected 0600 (fix: chmod 600 ${p})`,
+    )
   })
 
   it('refuses a symlink', () => {
     const target = file(0o600)
     const link = join(tempDir(), 'link')
     symlinkSync(target, link)
-    expect(code(() => readSecretFile(link, { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_UNSAFE')
+    expect(code(() => readSecretFile(link, { label: 'token file', maxBytes: 100 }))).toBe(
+      'ERR_FILE_UNSAFE',
+    )
   })
 
   it('refuses a FIFO without hanging', () => {
     const p = join(tempDir(), 'fifo')
     execFileSync('mkfifo', ['-m', '600', p])
-    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_UNSAFE')
+    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe(
+      'ERR_FILE_UNSAFE',
+    )
   })
 
   it('refuses an oversized file', () => {
-    expect(code(() => readSecretFile(file(0o600, 'x'.repeat(200)), { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_INVALID')
+    expect(
+      code(() =>
+        readSecretFile(file(0o600, 'x'.repeat(200)), { label: 'token file', maxBytes: 100 }),
+      ),
+    ).toBe('ERR_FILE_INVALID')
   })
 
   it('reports a missing file as ERR_FILE_NOT_FOUND', () => {
-    expect(code(() => readSecretFile(join(tempDir(), 'none'), { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_NOT_FOUND')
+    expect(
+      code(() => readSecretFile(join(tempDir(), 'none'), { label: 'token file', maxBytes: 100 })),
+    ).toBe('ERR_FILE_NOT_FOUND')
   })
 
   it.skipIf(!isRoot)('refuses a file owned by another user', () => {
     const p = file(0o600)
     chownSync(p, 12345, 12345)
-    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe('ERR_FILE_UNSAFE')
+    expect(code(() => readSecretFile(p, { label: 'token file', maxBytes: 100 }))).toBe(
+      'ERR_FILE_UNSAFE',
+    )
   })
 })
 
@@ -153,6 +192,8 @@ describe('openPrivateAppend', () => {
     const dir = tempDir()
     writeFileSync(join(dir, 'elsewhere'), '')
     symlinkSync(join(dir, 'elsewhere'), join(dir, 'audit.log'))
-    expect(code(() => openPrivateAppend(join(dir, 'audit.log'), 'audit log'))).toBe('ERR_FILE_UNSAFE')
+    expect(code(() => openPrivateAppend(join(dir, 'audit.log'), 'audit log'))).toBe(
+      'ERR_FILE_UNSAFE',
+    )
   })
 })

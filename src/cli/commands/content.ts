@@ -11,7 +11,14 @@ import { str } from '../options.js'
 export function contentCheckCommand(opts: Record<string, unknown>): void {
   const dir = resolve(str(opts, 'content') ?? process.env.BRIEFD_CONTENT_DIR ?? 'content')
   const limitRaw = str(opts, 'limit') ?? process.env.BRIEFD_INSTRUCTIONS_LIMIT
-  const limit = limitRaw === undefined ? DEFAULT_INSTRUCTIONS_LIMIT : parseIntSetting({ name: str(opts, 'limit') ? '--limit' : 'BRIEFD_INSTRUCTIONS_LIMIT', value: limitRaw }, 1, 1_000_000)
+  const limit =
+    limitRaw === undefined
+      ? DEFAULT_INSTRUCTIONS_LIMIT
+      : parseIntSetting(
+          { name: str(opts, 'limit') ? '--limit' : 'BRIEFD_INSTRUCTIONS_LIMIT', value: limitRaw },
+          1,
+          1_000_000,
+        )
   const report = checkContent(dir, limit)
   const out: string[] = [
     `content dir: ${report.dir}`,

@@ -7,7 +7,12 @@
 import { resolve } from 'node:path'
 import { daemonRequest, jsonBody } from '../../client/http.js'
 import { launchDaemon } from '../../control/launch.js'
-import { resolveLaunchSettings, serveArgsFor, writeLaunchSettings, type LaunchSettings } from '../../control/launch-settings.js'
+import {
+  resolveLaunchSettings,
+  serveArgsFor,
+  writeLaunchSettings,
+  type LaunchSettings,
+} from '../../control/launch-settings.js'
 import { isBriefdDaemon, isProcessAlive } from '../../shared/process-info.js'
 import { probeDaemon } from '../../control/probe.js'
 import { readLockPid } from '../../control/instance-lock.js'
@@ -44,7 +49,9 @@ export async function startCommand(opts: Record<string, unknown>): Promise<void>
   const r = await launchDaemon({ stateDir, serveArgs: serveArgsFor(settings), timeoutMs: 5000 })
   // Remember explicit choices, so hooks can start the same daemon without flags.
   if (Object.keys(flags).length) writeLaunchSettings(stateDir, settings)
-  process.stdout.write(`briefd: daemon ${r.started ? 'started' : 'already running'} on ${r.info?.url ?? '?'} (pid ${r.info?.pid ?? '?'})\n`)
+  process.stdout.write(
+    `briefd: daemon ${r.started ? 'started' : 'already running'} on ${r.info?.url ?? '?'} (pid ${r.info?.pid ?? '?'})\n`,
+  )
 }
 
 /** Stops the daemon of a state dir; true if one was running. */
@@ -57,7 +64,10 @@ export async function stopDaemon(stateDir: string, timeoutMs = 10_000): Promise<
   const deadline = Date.now() + timeoutMs
   while (isProcessAlive(pid)) {
     if (Date.now() > deadline) {
-      throw new BriefdError('ERR_DAEMON_STOP_FAILED', `daemon (pid ${pid}) did not stop within ${timeoutMs} ms (force it with: kill -9 ${pid})`)
+      throw new BriefdError(
+        'ERR_DAEMON_STOP_FAILED',
+        `daemon (pid ${pid}) did not stop within ${timeoutMs} ms (force it with: kill -9 ${pid})`,
+      )
     }
     await sleep(50)
   }
@@ -67,7 +77,9 @@ export async function stopDaemon(stateDir: string, timeoutMs = 10_000): Promise<
 export async function stopCommand(opts: Record<string, unknown>): Promise<void> {
   const stateDir = stateDirOf(opts)
   const stopped = await stopDaemon(stateDir)
-  process.stdout.write(stopped ? 'briefd: daemon stopped\n' : `briefd: no daemon running for state dir ${stateDir}\n`)
+  process.stdout.write(
+    stopped ? 'briefd: daemon stopped\n' : `briefd: no daemon running for state dir ${stateDir}\n`,
+  )
 }
 
 export async function restartCommand(opts: Record<string, unknown>): Promise<void> {
@@ -91,7 +103,9 @@ export async function statusCommand(opts: Record<string, unknown>): Promise<void
     ensurePrivateDir(stateDir, { label: 'state dir', create: false })
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err)
-    safety = message.endsWith('does not exist') ? 'not created yet (the daemon creates it on first start)' : `UNSAFE: ${message}`
+    safety = message.endsWith('does not exist')
+      ? 'not created yet (the daemon creates it on first start)'
+      : `UNSAFE: ${message}`
   }
   const probe = await probeDaemon(stateDir, 1000)
   const rows: [string, string][] = [['state dir', `${stateDir} — ${safety}`]]
@@ -103,10 +117,21 @@ export async function statusCommand(opts: Record<string, unknown>): Promise<void
   }
   rows.unshift(['status', 'running'], ['pid', String(probe.info.pid)], ['address', probe.info.url])
   try {
-    const res = await daemonRequest({ method: 'GET', url: probe.info.url, path: '/v1/status', bearer: readBootstrapCredential(stateDir), timeoutMs: 1000 })
+    const res = await daemonRequest({
+      method: 'GET',
+      url: probe.info.url,
+      path: '/v1/status',
+      bearer: readBootstrapCredential(stateDir),
+      timeoutMs: 1000,
+    })
     const s = jsonBody(res)
     if (res.status === 200) {
-      rows.push(['uptime', duration(Number(s.uptime_seconds) || 0)], ['content dir', String(s.content_dir)], ['live sessions', String(s.live_sessions)], ['version', String(s.version)])
+      rows.push(
+        ['uptime', duration(Number(s.uptime_seconds) || 0)],
+        ['content dir', String(s.content_dir)],
+        ['live sessions', String(s.live_sessions)],
+        ['version', String(s.version)],
+      )
     } else {
       rows.push(['details', `unavailable (daemon answered ${res.status})`])
     }

@@ -24,7 +24,8 @@ export async function doctorCommand(opts: Record<string, unknown>): Promise<void
   const lines: string[] = []
   for (const r of results) {
     lines.push(`${MARK[r.status]}  ${r.name.padEnd(width)}  ${r.detail}`)
-    if (r.fix && (r.status === 'fail' || r.status === 'warn')) lines.push(`${' '.repeat(width + 8)}fix: ${r.fix}`)
+    if (r.fix && (r.status === 'fail' || r.status === 'warn'))
+      lines.push(`${' '.repeat(width + 8)}fix: ${r.fix}`)
   }
   const failed = results.filter((r) => r.status === 'fail').length
   lines.push(failed ? `${failed} check(s) failed` : 'all checks passed')

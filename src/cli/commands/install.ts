@@ -13,7 +13,8 @@ import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { str } from '../options.js'
 
 function scopeOf(opts: Record<string, unknown>): InstallScope {
-  if (opts.project && opts.user) throw new BriefdError('ERR_CONFIG_INVALID', 'choose one of --project and --user')
+  if (opts.project && opts.user)
+    throw new BriefdError('ERR_CONFIG_INVALID', 'choose one of --project and --user')
   return opts.user ? 'user' : 'project'
 }
 
@@ -39,11 +40,15 @@ function plans(opts: Record<string, unknown>) {
 export function installCommand(opts: Record<string, unknown>): void {
   const { stateDir, plans: files } = plans(opts)
   ensurePrivateDir(stateDir, { label: 'state dir' })
-  for (const r of installAll(stateDir, files)) process.stdout.write(`${r.outcome === 'added' ? 'updated  ' : 'unchanged'} ${r.path}\n`)
-  process.stdout.write('briefd: installed; start a new Claude Code session, then check with: briefd doctor\n')
+  for (const r of installAll(stateDir, files))
+    process.stdout.write(`${r.outcome === 'added' ? 'updated  ' : 'unchanged'} ${r.path}\n`)
+  process.stdout.write(
+    'briefd: installed; start a new Claude Code session, then check with: briefd doctor\n',
+  )
 }
 
 export function uninstallCommand(opts: Record<string, unknown>): void {
   const { stateDir, plans: files } = plans(opts)
-  for (const p of files) process.stdout.write(`${uninstallFile(stateDir, p.path).padEnd(13)} ${p.path}\n`)
+  for (const p of files)
+    process.stdout.write(`${uninstallFile(stateDir, p.path).padEnd(13)} ${p.path}\n`)
 }

@@ -12,6 +12,9 @@ export async function keyRotateCommand(opts: Record<string, unknown>): Promise<v
   const stateDir = str(opts, 'stateDir') ?? defaultStateDir()
   ensurePrivateDir(stateDir, { label: 'state dir' })
   const r = await rotateKeyring(stateDir)
-  process.stdout.write(`new signing key ${r.newKid}; tokens signed with ${r.retiredKid} stay valid until they expire\n`)
-  if (r.droppedKids.length) process.stdout.write(`dropped keys retired more than 7 days ago: ${r.droppedKids.join(', ')}\n`)
+  process.stdout.write(
+    `new signing key ${r.newKid}; tokens signed with ${r.retiredKid} stay valid until they expire\n`,
+  )
+  if (r.droppedKids.length)
+    process.stdout.write(`dropped keys retired more than 7 days ago: ${r.droppedKids.join(', ')}\n`)
 }

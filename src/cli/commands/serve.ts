@@ -29,23 +29,27 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     ...(logFile ? { write: createLogFileWriter(logFile) } : {}),
   })
   const daemon = await startDaemon(config, { logger })
-  const stateFlag = process.env.BRIEFD_STATE_DIR || str(opts, 'stateDir') ? ` --state-dir ${config.stateDir}` : ''
+  const stateFlag =
+    process.env.BRIEFD_STATE_DIR || str(opts, 'stateDir') ? ` --state-dir ${config.stateDir}` : ''
   logger.info(`daemon listening on ${daemon.url}`)
   logger.info(`content: ${config.contentDir}`)
-  logger.info(`state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`)
-  if (!logFile) process.stderr.write(
-    [
-      '',
-      'Try it (in another terminal):',
-      `  TOKEN=$(node bin/briefd.js token${stateFlag})`,
-      `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/instructions`,
-      `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/templates/review-verdict`,
-      `  curl -s ${daemon.url}/v1/instructions        # no token: 401, no content`,
-      '',
-      'Press Ctrl-C to stop.',
-      '',
-    ].join('\n'),
+  logger.info(
+    `state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`,
   )
+  if (!logFile)
+    process.stderr.write(
+      [
+        '',
+        'Try it (in another terminal):',
+        `  TOKEN=$(node bin/briefd.js token${stateFlag})`,
+        `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/instructions`,
+        `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/templates/review-verdict`,
+        `  curl -s ${daemon.url}/v1/instructions        # no token: 401, no content`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    )
   await new Promise<void>((resolve) => {
     let stopping = false
     const stop = (signal: NodeJS.Signals): void => {

@@ -7,7 +7,11 @@
  */
 import { resolve } from 'node:path'
 import { createDeadline, type Deadline } from '../../client/deadline.js'
-import { endHostSession, startHostSession, type HostSessionOptions } from '../../client/host-session.js'
+import {
+  endHostSession,
+  startHostSession,
+  type HostSessionOptions,
+} from '../../client/host-session.js'
 import { BriefdError } from '../../shared/errors.js'
 import { createLogger, logLevelSetting, parseLogLevel, type Logger } from '../../shared/log.js'
 import { parseIntSetting } from '../../shared/settings.js'
@@ -40,22 +44,33 @@ export async function sessionEndCommand(opts: Record<string, unknown>): Promise<
 async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promise<void> {
   // Bad flags are our own hook configuration's fault: fail loudly (non-zero), before any work.
   const deadlineRaw = str(opts, 'deadline')
-  const totalMs = deadlineRaw === undefined ? (kind === 'start' ? START_DEADLINE_MS : END_DEADLINE_MS) : parseIntSetting({ name: '--deadline', value: deadlineRaw }, 100, 60_000)
+  const totalMs =
+    deadlineRaw === undefined
+      ? kind === 'start'
+        ? START_DEADLINE_MS
+        : END_DEADLINE_MS
+      : parseIntSetting({ name: '--deadline', value: deadlineRaw }, 100, 60_000)
   // Lenient here, so a bad BRIEFD_LOG_LEVEL can still be reported (checked just below).
-  const logger = createLogger({ name: `briefd session ${kind}`, level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL) })
+  const logger = createLogger({
+    name: `briefd session ${kind}`,
+    level: parseLogLevel(process.env.BRIEFD_LOG_LEVEL),
+  })
   // performance.now() counts from process start, so the budget covers Node's own start-up too.
   const deadline = createDeadline(totalMs - performance.now() - EXIT_RESERVE_MS)
   try {
     // Refused like every other command refuses it, but as a hook: one warning, exit 0.
     logLevelSetting(process.env)
-    const input = await readHookInput(process.stdin, { timeoutMs: Math.min(STDIN_BUDGET_MS, deadline.remainingMs() / 4) })
+    const input = await readHookInput(process.stdin, {
+      timeoutMs: Math.min(STDIN_BUDGET_MS, deadline.remainingMs() / 4),
+    })
     const options: HostSessionOptions = { deadline, logger }
     const stateDir = str(opts, 'stateDir')
     const tokenFile = str(opts, 'tokenFile')
     if (stateDir !== undefined) options.stateDir = stateDir
     if (tokenFile !== undefined) options.tokenFile = tokenFile
     const content = str(opts, 'content')
-    if (kind === 'start') options.startDaemon = daemonStarter(content === undefined ? undefined : resolve(content))
+    if (kind === 'start')
+      options.startDaemon = daemonStarter(content === undefined ? undefined : resolve(content))
     await withinDeadline(run(kind, options, input, logger), deadline)
   } catch (err) {
     // One line, exit 0: a failed hook must not stop the session (SECURITY.md E2).
@@ -65,13 +80,24 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
   }
 }
 
-async function run(kind: Kind, options: HostSessionOptions, input: HookInput, logger: Logger): Promise<void> {
+async function run(
+  kind: Kind,
+  options: HostSessionOptions,
+  input: HookInput,
+  logger: Logger,
+): Promise<void> {
   if (kind === 'start') {
     const r = await startHostSession(options)
-    logger.debug(`source ${input.source ?? 'unknown'}: token file ${r.path} (${r.source}); replaced token revoked: ${r.previousRevoked}; swept ${r.swept?.removed.length ?? 0}`)
+    logger.debug(
+      `source ${input.source ?? 'unknown'}: token file ${r.path} (${r.source}); replaced token revoked: ${r.previousRevoked}; swept ${r.swept?.removed.length ?? 0}`,
+    )
   } else {
-    const r = await endHostSession(input.reason === undefined ? options : { ...options, reason: input.reason })
-    logger.debug(`reason ${input.reason ?? 'unknown'}: ${r.action}${r.path ? ` ${r.path}` : ''}; revoked: ${r.revoked}`)
+    const r = await endHostSession(
+      input.reason === undefined ? options : { ...options, reason: input.reason },
+    )
+    logger.debug(
+      `reason ${input.reason ?? 'unknown'}: ${r.action}${r.path ? ` ${r.path}` : ''}; revoked: ${r.revoked}`,
+    )
   }
 }
 
@@ -81,18 +107,39 @@ async function run(kind: Kind, options: HostSessionOptions, input: HookInput, lo
  * `briefd start`; with none of them there is nothing sensible to serve (the hook's working
  * directory is the user's project), so the hook reports that instead of guessing.
  */
-function daemonStarter(contentDir: string | undefined): NonNullable<HostSessionOptions['startDaemon']> {
+function daemonStarter(
+  contentDir: string | undefined,
+): NonNullable<HostSessionOptions['startDaemon']> {
   return async function startDaemonForHook(stateDir, deadline) {
-    const [{ launchDaemon }, { readLaunchSettings, resolveLaunchSettings, serveArgsFor }] = await Promise.all([
-      import('../../control/launch.js'),
-      import('../../control/launch-settings.js'),
-    ])
-    if (contentDir === undefined && !process.env.BRIEFD_CONTENT_DIR && readLaunchSettings(stateDir).content === undefined) {
-      throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir}, and no content dir is known to start one (run: briefd start --content <dir>)`)
+    const [{ launchDaemon }, { readLaunchSettings, resolveLaunchSettings, serveArgsFor }] =
+      await Promise.all([
+        import('../../control/launch.js'),
+        import('../../control/launch-settings.js'),
+      ])
+    if (
+      contentDir === undefined &&
+      !process.env.BRIEFD_CONTENT_DIR &&
+      readLaunchSettings(stateDir).content === undefined
+    ) {
+      throw new BriefdError(
+        'ERR_DAEMON_NOT_RUNNING',
+        `no daemon is running for state dir ${stateDir}, and no content dir is known to start one (run: briefd start --content <dir>)`,
+      )
     }
-    const settings = resolveLaunchSettings(stateDir, contentDir === undefined ? {} : { content: contentDir })
-    const r = await launchDaemon({ stateDir, serveArgs: serveArgsFor(settings), timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS) })
-    if (!r.info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `the daemon of state dir ${stateDir} started but wrote no daemon.json`)
+    const settings = resolveLaunchSettings(
+      stateDir,
+      contentDir === undefined ? {} : { content: contentDir },
+    )
+    const r = await launchDaemon({
+      stateDir,
+      serveArgs: serveArgsFor(settings),
+      timeoutMs: Math.max(0, deadline.remainingMs() - TOKEN_REQUEST_RESERVE_MS),
+    })
+    if (!r.info)
+      throw new BriefdError(
+        'ERR_DAEMON_NOT_RUNNING',
+        `the daemon of state dir ${stateDir} started but wrote no daemon.json`,
+      )
     return r.info
   }
 }
@@ -106,7 +153,16 @@ function withinDeadline<T>(work: Promise<T>, deadline: Deadline): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     let grace: NodeJS.Timeout | undefined
     const onAbort = (): void => {
-      grace = setTimeout(() => reject(new BriefdError('ERR_DEADLINE_EXCEEDED', 'did not finish within its time budget (is the daemon hung?)')), ABORT_GRACE_MS)
+      grace = setTimeout(
+        () =>
+          reject(
+            new BriefdError(
+              'ERR_DEADLINE_EXCEEDED',
+              'did not finish within its time budget (is the daemon hung?)',
+            ),
+          ),
+        ABORT_GRACE_MS,
+      )
     }
     if (deadline.signal.aborted) onAbort()
     else deadline.signal.addEventListener('abort', onAbort, { once: true })

@@ -14,9 +14,20 @@ import { str } from '../options.js'
 export async function tokenCommand(opts: Record<string, unknown>): Promise<void> {
   const stateDir = str(opts, 'stateDir') ?? defaultStateDir()
   const ttlRaw = str(opts, 'ttl')
-  const ttlSeconds = ttlRaw === undefined ? undefined : parseDurationSetting({ name: '--ttl', value: ttlRaw }, MIN_SESSION_TTL_SECONDS, MAX_SESSION_TTL_SECONDS)
+  const ttlSeconds =
+    ttlRaw === undefined
+      ? undefined
+      : parseDurationSetting(
+          { name: '--ttl', value: ttlRaw },
+          MIN_SESSION_TTL_SECONDS,
+          MAX_SESSION_TTL_SECONDS,
+        )
   const info = readDaemonInfo(stateDir)
-  if (!info) throw new BriefdError('ERR_DAEMON_NOT_RUNNING', `no daemon is running for state dir ${stateDir} (start one with: briefd start --content <dir>)`)
+  if (!info)
+    throw new BriefdError(
+      'ERR_DAEMON_NOT_RUNNING',
+      `no daemon is running for state dir ${stateDir} (start one with: briefd start --content <dir>)`,
+    )
   const session = await requestSession({
     url: info.url,
     bootstrap: readBootstrapCredential(stateDir),

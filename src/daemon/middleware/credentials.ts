@@ -20,6 +20,7 @@ export function bearerToken(c: Context<DaemonEnv>): string | undefined {
     throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'more than one credential')
   }
   const m = BEARER_RE.exec(value)
-  if (!m?.[1]) throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'Authorization is not a Bearer credential')
+  if (!m?.[1])
+    throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'Authorization is not a Bearer credential')
   return m[1]
 }

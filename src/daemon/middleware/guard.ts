@@ -38,7 +38,8 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     const port = options.port()
     if (port !== hostsFor) {
       const names: string[] = [...LOOPBACK_HOSTS]
-      if (options.boundHost) names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
+      if (options.boundHost)
+        names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
       hosts = new Set(names.map((h) => `${h}:${port}`))
       hostsFor = port
     }
@@ -47,7 +48,10 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
   return function guardRequest(c) {
     const host = requestHeader(c, 'host')
     if (host === undefined || !allowedHosts().has(host.toLowerCase())) {
-      throw new BriefdError('ERR_HOST_FORBIDDEN', `Host ${JSON.stringify(host ?? '')} is not this daemon`)
+      throw new BriefdError(
+        'ERR_HOST_FORBIDDEN',
+        `Host ${JSON.stringify(host ?? '')} is not this daemon`,
+      )
     }
     const origin = requestHeader(c, 'origin')
     if (origin !== undefined && !origins.has(origin)) {
@@ -55,15 +59,24 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     }
     const length = requestHeader(c, 'content-length')
     if (length !== undefined && !(Number(length) <= options.bodyLimitBytes)) {
-      throw new BriefdError('ERR_BODY_TOO_LARGE', `declared body of ${length} bytes exceeds ${options.bodyLimitBytes}`)
+      throw new BriefdError(
+        'ERR_BODY_TOO_LARGE',
+        `declared body of ${length} bytes exceeds ${options.bodyLimitBytes}`,
+      )
     }
     const raw = c.env?.incoming?.url
     if (raw !== undefined && !raw.startsWith('/')) {
-      throw new BriefdError('ERR_REQUEST_INVALID', 'the request target must be a path (absolute-form targets are refused)')
+      throw new BriefdError(
+        'ERR_REQUEST_INVALID',
+        'the request target must be a path (absolute-form targets are refused)',
+      )
     }
     const target = raw ?? c.req.url
     if (target.includes('?')) {
-      throw new BriefdError('ERR_CREDENTIAL_MALFORMED', 'query strings are refused (tokens go in the Authorization header)')
+      throw new BriefdError(
+        'ERR_CREDENTIAL_MALFORMED',
+        'query strings are refused (tokens go in the Authorization header)',
+      )
     }
   }
 }

@@ -9,8 +9,13 @@ import type { DaemonEnv } from '../context.js'
 import { bearerToken } from './credentials.js'
 
 /** Throws unless the request carries the bootstrap credential. */
-export function requireBootstrap(c: Context<DaemonEnv>, isBootstrap: (presented: string) => boolean): void {
+export function requireBootstrap(
+  c: Context<DaemonEnv>,
+  isBootstrap: (presented: string) => boolean,
+): void {
   const presented = bearerToken(c)
-  if (presented === undefined) throw new BriefdError('ERR_SESSION_MISSING', 'no bootstrap credential')
-  if (!isBootstrap(presented)) throw new BriefdError('ERR_BOOTSTRAP_INVALID', 'bootstrap credential mismatch')
+  if (presented === undefined)
+    throw new BriefdError('ERR_SESSION_MISSING', 'no bootstrap credential')
+  if (!isBootstrap(presented))
+    throw new BriefdError('ERR_BOOTSTRAP_INVALID', 'bootstrap credential mismatch')
 }

@@ -27,7 +27,10 @@ export function createSessionGate(options: RequireSessionOptions): SessionGate {
   const { verifier, limiter, limits } = options
   const admit = (c: Context<DaemonEnv>, session: VerifiedSession): VerifiedSession => {
     const wait = limiter.take(session.rateKey, limits.session)
-    if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'session request rate exceeded', { details: { retryAfterSeconds: wait } })
+    if (wait > 0)
+      throw new BriefdError('ERR_RATE_LIMITED', 'session request rate exceeded', {
+        details: { retryAfterSeconds: wait },
+      })
     c.set('session', session)
     return session
   }
@@ -37,7 +40,11 @@ export function createSessionGate(options: RequireSessionOptions): SessionGate {
     const known = verifier.lookup(token)
     if (known) return admit(c, known)
     if (!limiter.available(CREDENTIAL_BUCKET, limits.anonymous)) {
-      throw new BriefdError('ERR_RATE_LIMITED', 'new tokens are not verified while failures are rate limited', { details: { retryAfterSeconds: 1 } })
+      throw new BriefdError(
+        'ERR_RATE_LIMITED',
+        'new tokens are not verified while failures are rate limited',
+        { details: { retryAfterSeconds: 1 } },
+      )
     }
     return verifier.verify(token).then((session) => admit(c, session))
   }

@@ -33,31 +33,60 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
   })
 }
 
-function deliver(c: Context<DaemonEnv>, session: VerifiedSession, audit: AuditLog, route: string, document: string, doc: ContentDocument | undefined): Response | Promise<Response> {
+function deliver(
+  c: Context<DaemonEnv>,
+  session: VerifiedSession,
+  audit: AuditLog,
+  route: string,
+  document: string,
+  doc: ContentDocument | undefined,
+): Response | Promise<Response> {
   if (!doc) throw new BriefdError('ERR_CONTENT_NOT_FOUND', 'no such document')
   const notModified = matchesIfNoneMatch(requestHeader(c, 'if-none-match'), doc.etag)
   const status = notModified ? 304 : 200
   // route: a fixed label; document: a fixed name or a validated template name; session id:
   // a UUID from a verified token. None needs escaping, so the line is built without JSON.stringify.
   const audited = audit.recordDelivery(status, session.sessionId, route, document)
-  const respond = (): Response => (notModified ? emptyResponse(304, { etag: doc.etag }) : jsonResponseWithHeaders(200, doc.json, jsonHeadersWithEtag(doc.etag)))
+  const respond = (): Response =>
+    notModified
+      ? emptyResponse(304, { etag: doc.etag })
+      : jsonResponseWithHeaders(200, doc.json, jsonHeadersWithEtag(doc.etag))
   return audited ? audited.then(respond) : respond()
 }
 
 export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
   const { store, audit, kit } = o
   return new Hono<DaemonEnv>()
-    .get('/v1/instructions', sessionRoute(kit, function instructions(c, s) {
-      return deliver(c, s, audit, 'GET /v1/instructions', 'instructions', store.instructions())
-    }))
-    .get('/v1/voice', sessionRoute(kit, function voice(c, s) {
-      return deliver(c, s, audit, 'GET /v1/voice', 'voice', store.voice())
-    }))
-    .get('/v1/briefing', sessionRoute(kit, function briefing(c, s) {
-      return deliver(c, s, audit, 'GET /v1/briefing', 'briefing', store.briefing())
-    }))
-    .get('/v1/templates/:name', sessionRoute(kit, function template(c, s) {
-      const name = c.req.param('name') ?? ''
-      return deliver(c, s, audit, 'GET /v1/templates/:name', `template:${name}`, store.template(name))
-    }))
+    .get(
+      '/v1/instructions',
+      sessionRoute(kit, function instructions(c, s) {
+        return deliver(c, s, audit, 'GET /v1/instructions', 'instructions', store.instructions())
+      }),
+    )
+    .get(
+      '/v1/voice',
+      sessionRoute(kit, function voice(c, s) {
+        return deliver(c, s, audit, 'GET /v1/voice', 'voice', store.voice())
+      }),
+    )
+    .get(
+      '/v1/briefing',
+      sessionRoute(kit, function briefing(c, s) {
+        return deliver(c, s, audit, 'GET /v1/briefing', 'briefing', store.briefing())
+      }),
+    )
+    .get(
+      '/v1/templates/:name',
+      sessionRoute(kit, function template(c, s) {
+        const name = c.req.param('name') ?? ''
+        return deliver(
+          c,
+          s,
+          audit,
+          'GET /v1/templates/:name',
+          `template:${name}`,
+          store.template(name),
+        )
+      }),
+    )
 }

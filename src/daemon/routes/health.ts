@@ -12,10 +12,20 @@ import { openRoute, type RouteKit } from '../route.js'
 
 const OK = JSON.stringify({ status: 'ok' })
 
-export function healthRoutes(kit: RouteKit, limiter: RateLimiter, limits: RateLimitConfig): Hono<DaemonEnv> {
-  return new Hono<DaemonEnv>().get('/health', openRoute(kit, function health() {
-    const wait = limiter.take('health', limits.health)
-    if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'health checks rate limited', { details: { retryAfterSeconds: wait } })
-    return jsonResponse(200, OK)
-  }))
+export function healthRoutes(
+  kit: RouteKit,
+  limiter: RateLimiter,
+  limits: RateLimitConfig,
+): Hono<DaemonEnv> {
+  return new Hono<DaemonEnv>().get(
+    '/health',
+    openRoute(kit, function health() {
+      const wait = limiter.take('health', limits.health)
+      if (wait > 0)
+        throw new BriefdError('ERR_RATE_LIMITED', 'health checks rate limited', {
+          details: { retryAfterSeconds: wait },
+        })
+      return jsonResponse(200, OK)
+    }),
+  )
 }

@@ -4,7 +4,16 @@
  * might carry anything (even a pasted token), so only these fixed labels are ever recorded.
  */
 
-const EXACT = new Set(['/health', '/v1/status', '/v1/proof', '/v1/sessions', '/v1/sessions/current', '/v1/instructions', '/v1/voice', '/v1/briefing'])
+const EXACT = new Set([
+  '/health',
+  '/v1/status',
+  '/v1/proof',
+  '/v1/sessions',
+  '/v1/sessions/current',
+  '/v1/instructions',
+  '/v1/voice',
+  '/v1/briefing',
+])
 
 /** `GET /v1/templates/:name`, or `GET (unmatched)` for anything we don't serve. */
 export function routeLabel(method: string, path: string): string {

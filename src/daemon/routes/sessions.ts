@@ -36,13 +36,20 @@ export interface SessionRoutesOptions {
 }
 
 /** Parses the optional `{ "ttl_seconds": n }` body. */
-async function requestedTtl(c: Context<DaemonEnv>, maxTtl: number, limitBytes: number): Promise<number> {
+async function requestedTtl(
+  c: Context<DaemonEnv>,
+  maxTtl: number,
+  limitBytes: number,
+): Promise<number> {
   const text = await readBodyText(c, limitBytes)
   if (text.trim() === '') return maxTtl
   const ttl = parseJsonObject(text, 'session request').ttl_seconds
   if (ttl === undefined) return maxTtl
   if (typeof ttl !== 'number' || !Number.isSafeInteger(ttl) || ttl < MIN_SESSION_TTL_SECONDS) {
-    throw new BriefdError('ERR_REQUEST_INVALID', `ttl_seconds must be an integer ≥ ${MIN_SESSION_TTL_SECONDS}`)
+    throw new BriefdError(
+      'ERR_REQUEST_INVALID',
+      `ttl_seconds must be an integer ≥ ${MIN_SESSION_TTL_SECONDS}`,
+    )
   }
   // Callers may ask for less than the configured lifetime, never more.
   return Math.min(ttl, maxTtl)
@@ -56,27 +63,50 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
     openRoute(o.kit, async function issueSession(c) {
       requireBootstrap(c, o.isBootstrap)
       const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
-      if (wait > 0) throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', { details: { retryAfterSeconds: wait } })
+      if (wait > 0)
+        throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', {
+          details: { retryAfterSeconds: wait },
+        })
       const ttl = await requestedTtl(c, o.sessionTtlSeconds, o.bodyLimitBytes)
       try {
         o.keyring.refresh()
       } catch (err) {
-        o.logger.error(`signing keys could not be reloaded; still signing with the loaded key (${err instanceof Error ? err.message : String(err)})`)
+        o.logger.error(
+          `signing keys could not be reloaded; still signing with the loaded key (${err instanceof Error ? err.message : String(err)})`,
+        )
       }
       const issuedAt = Math.floor(o.now() / 1000)
       const expiresAt = issuedAt + ttl
       const sessionId = randomUUID()
       const token = await issueSessionToken(o.keyring.current(), { sessionId, issuedAt, expiresAt })
       o.ledger.recordIssued(sessionId, expiresAt)
-      o.audit.record({ event: 'session.issued', status: 201, session_id: sessionId, route: 'POST /v1/sessions' })
-      return jsonResponse(201, JSON.stringify({ token, session_id: sessionId, expires_at: new Date(expiresAt * 1000).toISOString() }))
+      o.audit.record({
+        event: 'session.issued',
+        status: 201,
+        session_id: sessionId,
+        route: 'POST /v1/sessions',
+      })
+      return jsonResponse(
+        201,
+        JSON.stringify({
+          token,
+          session_id: sessionId,
+          expires_at: new Date(expiresAt * 1000).toISOString(),
+        }),
+      )
     }),
   )
 
   app.get(
     '/v1/sessions/current',
     sessionRoute(o.kit, function describeSession(_c, s) {
-      return jsonResponse(200, JSON.stringify({ session_id: s.sessionId, expires_at: new Date(s.expiresAt * 1000).toISOString() }))
+      return jsonResponse(
+        200,
+        JSON.stringify({
+          session_id: s.sessionId,
+          expires_at: new Date(s.expiresAt * 1000).toISOString(),
+        }),
+      )
     }),
   )
 
@@ -84,7 +114,12 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
     '/v1/sessions/current',
     sessionRoute(o.kit, function revokeSession(_c, s) {
       o.ledger.revoke(s.sessionId, s.expiresAt)
-      o.audit.record({ event: 'session.revoked', status: 204, session_id: s.sessionId, route: 'DELETE /v1/sessions/current' })
+      o.audit.record({
+        event: 'session.revoked',
+        status: 204,
+        session_id: s.sessionId,
+        route: 'DELETE /v1/sessions/current',
+      })
       return emptyResponse(204)
     }),
   )
