@@ -3,10 +3,10 @@
  * What the daemon's middleware puts on the Hono context, typed in one place.
  */
 import type { HttpBindings } from '@hono/node-server'
-import type { VerifiedSession } from '../session/verifier.js'
+import type { VerifiedSession } from '../tokens/verifier.js'
 
 export interface DaemonVariables {
-  /** Set by requireSession once the token checked out. */
+  /** Set by the auth gate once the credential checked out. */
   session: VerifiedSession
   /** Set by routes that serve a document, for the audit line of a denial. */
   document: string

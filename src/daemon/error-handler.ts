@@ -10,7 +10,7 @@ import type { Logger } from '../shared/log.js'
 import type { AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
 import { toWireError, wireErrorBody, wireErrorHeaders } from './error-map.js'
-import { jsonResponse } from './http.js'
+import { jsonResponse } from './responses.js'
 import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from './rate-limit.js'
 import { routeLabel } from './routes/labels.js'
 

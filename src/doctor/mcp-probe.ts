@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { sessionTokenRecord, writeTokenFile } from '../client/token-file.js'
-import type { IssuedSession } from '../client/sessions.js'
+import { sessionTokenRecord, writeTokenFile } from '../host/token-file.js'
+import type { IssuedSession } from '../client/session-api.js'
 
 const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
 

@@ -16,8 +16,9 @@
  * them teaches nothing about it.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { ROUTES } from './contract/routes.js'
 
-export const PROOF_PATH = '/v1/proof'
+export const PROOF_PATH = ROUTES.proof.path
 /** A nonce: 32 random bytes, base64url. */
 export const NONCE_RE = /^[A-Za-z0-9_-]{43}$/
 /** The signed part of an HS256 JWT: two base64url segments. */

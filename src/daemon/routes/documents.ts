@@ -1,6 +1,6 @@
 /**
  * @module daemon/routes/documents
- * The confidential documents, each behind requireSession. Auth runs before the template
+ * The confidential documents, each behind the auth gate (daemon/auth/gate). Auth runs before the template
  * name is even looked at, so without a valid token an unknown template is indistinguishable
  * from a known one (no enumeration). Each delivery is audited before it is sent; if the
  * audit line cannot be written, the delivery is refused (fail closed).
@@ -10,10 +10,11 @@ import { BriefdError } from '../../shared/errors.js'
 import type { ContentDocument, ContentStore } from '../../content/store.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
-import { emptyResponse, jsonHeadersWithEtag, jsonResponseWithHeaders } from '../http.js'
+import { emptyResponse, jsonHeadersWithEtag, jsonResponseWithHeaders } from '../responses.js'
 import { requestHeader } from '../headers.js'
-import { sessionRoute, type RouteKit } from '../route.js'
-import type { VerifiedSession } from '../../session/verifier.js'
+import { sessionRoute, type RouteKit } from '../handlers.js'
+import type { VerifiedSession } from '../../tokens/verifier.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface DocumentRoutesOptions {
   store: ContentStore
@@ -58,25 +59,25 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
   const { store, audit, kit } = o
   return new Hono<DaemonEnv>()
     .get(
-      '/v1/instructions',
+      ROUTES.instructions.path,
       sessionRoute(kit, function instructions(c, s) {
         return deliver(c, s, audit, 'GET /v1/instructions', 'instructions', store.instructions())
       }),
     )
     .get(
-      '/v1/voice',
+      ROUTES.voice.path,
       sessionRoute(kit, function voice(c, s) {
         return deliver(c, s, audit, 'GET /v1/voice', 'voice', store.voice())
       }),
     )
     .get(
-      '/v1/briefing',
+      ROUTES.briefing.path,
       sessionRoute(kit, function briefing(c, s) {
         return deliver(c, s, audit, 'GET /v1/briefing', 'briefing', store.briefing())
       }),
     )
     .get(
-      '/v1/templates/:name',
+      ROUTES.template.path,
       sessionRoute(kit, function template(c, s) {
         const name = c.req.param('name') ?? ''
         return deliver(

@@ -7,18 +7,19 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
-import { MIN_SESSION_TTL_SECONDS } from '../../session/constants.js'
-import type { Keyring } from '../../session/keyring.js'
-import type { SessionLedger } from '../../session/ledger.js'
-import { issueSessionToken } from '../../session/tokens.js'
+import { MIN_SESSION_TTL_SECONDS } from '../../tokens/constants.js'
+import type { Keyring } from '../../tokens/keyring.js'
+import type { SessionLedger } from '../../tokens/ledger.js'
+import { issueSessionToken } from '../../tokens/session-token.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
-import { emptyResponse, jsonResponse } from '../http.js'
+import { emptyResponse, jsonResponse } from '../responses.js'
 import { parseJsonObject, readBodyText } from '../body.js'
-import { requireBootstrap } from '../middleware/require-bootstrap.js'
-import { openRoute, sessionRoute, type RouteKit } from '../route.js'
+import { requireBootstrap } from '../auth/require-bootstrap.js'
+import { openRoute, sessionRoute, type RouteKit } from '../handlers.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
 import type { Logger } from '../../shared/log.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface SessionRoutesOptions {
   keyring: Keyring
@@ -59,7 +60,7 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   const app = new Hono<DaemonEnv>()
 
   app.post(
-    '/v1/sessions',
+    ROUTES.sessions.path,
     openRoute(o.kit, async function issueSession(c) {
       requireBootstrap(c, o.isBootstrap)
       const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
@@ -98,7 +99,7 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   )
 
   app.get(
-    '/v1/sessions/current',
+    ROUTES.currentSession.path,
     sessionRoute(o.kit, function describeSession(_c, s) {
       return jsonResponse(
         200,
@@ -111,7 +112,7 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   )
 
   app.delete(
-    '/v1/sessions/current',
+    ROUTES.currentSession.path,
     sessionRoute(o.kit, function revokeSession(_c, s) {
       o.ledger.revoke(s.sessionId, s.expiresAt)
       o.audit.record({

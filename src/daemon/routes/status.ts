@@ -5,10 +5,11 @@
  */
 import { Hono } from 'hono'
 import type { DaemonEnv } from '../context.js'
-import { jsonResponse } from '../http.js'
-import { requireBootstrap } from '../middleware/require-bootstrap.js'
-import { openRoute, type RouteKit } from '../route.js'
+import { jsonResponse } from '../responses.js'
+import { requireBootstrap } from '../auth/require-bootstrap.js'
+import { openRoute, type RouteKit } from '../handlers.js'
 import { VERSION } from '../../shared/version.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface StatusRoutesOptions {
   kit: RouteKit
@@ -21,7 +22,7 @@ export interface StatusRoutesOptions {
 
 export function statusRoutes(o: StatusRoutesOptions): Hono<DaemonEnv> {
   return new Hono<DaemonEnv>().get(
-    '/v1/status',
+    ROUTES.status.path,
     openRoute(o.kit, function status(c) {
       requireBootstrap(c, o.isBootstrap)
       return jsonResponse(
