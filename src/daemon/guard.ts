@@ -74,7 +74,7 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     const target = raw ?? c.req.url
     if (target.includes('?')) {
       throw new BriefdError(
-        'ERR_CREDENTIAL_MALFORMED',
+        'ERR_REQUEST_INVALID',
         'query strings are refused (tokens go in the Authorization header)',
       )
     }

@@ -6,18 +6,18 @@
  * what separates an authenticated daemon from a bare route in throughput.
  */
 import type { Context, Handler } from 'hono'
-import type { VerifiedSession } from '../tokens/verifier.js'
+import type { Principal } from '../shared/principal.js'
 import type { DaemonEnv } from './context.js'
-import type { SessionGate } from './auth/gate.js'
+import type { AuthGate } from './auth/gate.js'
 
 export interface RouteKit {
   guard: (c: Context<DaemonEnv>) => void
-  gate: SessionGate
+  gate: AuthGate
 }
 
 type Result = Response | Promise<Response>
 
-/** A route open to anyone who passes the request guard (health, session issuance). */
+/** A route open to anyone who passes the request guard (health, proof). */
 export function openRoute(
   kit: RouteKit,
   handler: (c: Context<DaemonEnv>) => Result,
@@ -28,14 +28,16 @@ export function openRoute(
   }
 }
 
-/** A route that needs a valid session token; the handler runs only after the gate admits it. */
-export function sessionRoute(
+/** A route that needs a valid credential; the handler runs only after the gate admits it. */
+export function principalRoute(
   kit: RouteKit,
-  handler: (c: Context<DaemonEnv>, session: VerifiedSession) => Result,
+  handler: (c: Context<DaemonEnv>, principal: Principal) => Result,
 ): Handler<DaemonEnv> {
   return function authenticated(c) {
     kit.guard(c)
-    const session = kit.gate(c)
-    return session instanceof Promise ? session.then((s) => handler(c, s)) : handler(c, session)
+    const principal = kit.gate(c)
+    return principal instanceof Promise
+      ? principal.then((p) => handler(c, p))
+      : handler(c, principal)
   }
 }

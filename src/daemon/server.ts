@@ -16,7 +16,9 @@ import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, removeFileIfExists, writeSecretFileAtomic } from '../shared/secure-fs.js'
 import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
-import { createSecretMatcher, loadOrCreateBootstrapCredential } from '../tokens/bootstrap.js'
+import { loadOrCreateBootstrapCredential } from '../tokens/bootstrap.js'
+import { Authenticator } from './auth/authenticator.js'
+import { bootstrapVerifier } from './auth/bootstrap-verifier.js'
 import { Keyring } from '../tokens/keyring.js'
 import { SessionLedger } from '../tokens/ledger.js'
 import { SessionVerifier } from '../tokens/verifier.js'
@@ -130,7 +132,6 @@ export async function startDaemon(
     for (const o of opened) o.close()
     throw err
   }
-  const isBootstrap = createSecretMatcher(bootstrap)
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
@@ -143,10 +144,9 @@ export async function startDaemon(
     store,
     keyring,
     ledger,
-    verifier,
     audit,
     limiter,
-    isBootstrap,
+    authenticator: new Authenticator([verifier, bootstrapVerifier(bootstrap)]),
     bootstrap,
     logger,
     now,

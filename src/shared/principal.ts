@@ -38,3 +38,22 @@ export function hasScope(principal: Principal, scope: string): boolean {
 export function missingScopes(principal: Principal, needed: readonly string[]): string[] {
   return needed.filter((s) => !hasScope(principal, s))
 }
+
+/**
+ * One kind of credential (bootstrap secret, briefd session token, OAuth access token, API
+ * key). The daemon's authenticator (daemon/auth/authenticator) offers a bearer string only to
+ * the verifier whose syntax it has.
+ */
+export interface CredentialVerifier {
+  readonly kind: PrincipalKind
+  /** A cheap syntactic test: does this bearer string have this verifier's shape? */
+  claims(bearer: string): boolean
+  /**
+   * The principal of a credential verified before and still valid, synchronously; undefined
+   * if it was never seen. Throws the typed error when a remembered credential has since
+   * expired or been revoked.
+   */
+  lookup(bearer: string): Principal | undefined
+  /** Full verification of a credential that is not remembered. */
+  verify(bearer: string): Principal | Promise<Principal>
+}

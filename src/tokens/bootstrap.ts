@@ -2,9 +2,9 @@
  * @module tokens/bootstrap
  * The bootstrap credential: a separate 256-bit secret in the state dir that only processes
  * running as the daemon's user can read. It authorizes exactly one thing, issuing session
- * tokens; it never opens a document. Compared in constant time.
+ * tokens; it never opens a document. Checked in constant time by the daemon's bootstrap verifier (daemon/auth).
  */
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { BriefdError } from '../shared/errors.js'
 import { createSecretFileExclusive } from '../shared/secure-fs.js'
 import { bootstrapPath, readBootstrapCredential } from '../shared/state-files.js'
@@ -22,14 +22,4 @@ export function loadOrCreateBootstrapCredential(stateDir: string): string {
     `${BOOTSTRAP_PREFIX}${randomBytes(32).toString('base64url')}\n`,
   )
   return readBootstrapCredential(stateDir)
-}
-
-/**
- * A constant-time matcher for one secret. Both sides are hashed first, so the comparison
- * takes the same time whatever the length or content of the presented value.
- */
-export function createSecretMatcher(secret: string): (presented: string) => boolean {
-  const expected = createHash('sha256').update(secret, 'utf8').digest()
-  return (presented) =>
-    timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expected)
 }

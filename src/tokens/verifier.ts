@@ -5,26 +5,25 @@
  * result remembered, keyed by the token's signed part (header and claims, which are not
  * secret); the signature, the secret part, is then compared in constant time, so a lookup
  * never compares secrets byte by byte. Expiry and revocation are still checked on every
- * request, cache hit or not.
+ * request, cache hit or not. It is the session-token kind of the daemon's credential seam
+ * (shared/principal CredentialVerifier).
  */
 import { LRUCache } from 'lru-cache'
+import { constantTimeEqual } from '../shared/constant-time.js'
 import { BriefdError } from '../shared/errors.js'
+import type { CredentialVerifier, Principal } from '../shared/principal.js'
+import { MAX_TOKEN_LENGTH, SESSION_ALG, SESSION_TOKEN_TYP } from './constants.js'
 import type { Keyring } from './keyring.js'
 import type { SessionLedger } from './ledger.js'
 import { verifySessionToken } from './session-token.js'
 
 interface Remembered {
   signature: string
-  session: VerifiedSession
+  session: SessionPrincipal
 }
 
-export interface VerifiedSession {
-  sessionId: string
-  /** Seconds since the epoch. */
-  expiresAt: number
-  /** Key of this session's rate-limit bucket, built once rather than per request. */
-  rateKey: string
-}
+/** A verified session token: a principal of kind `session` that always has its session id. */
+export type SessionPrincipal = Principal & { readonly kind: 'session'; readonly sessionId: string }
 
 export interface SessionVerifierOptions {
   keyring: Keyring
@@ -34,7 +33,9 @@ export interface SessionVerifierOptions {
   now?: () => number
 }
 
-export class SessionVerifier {
+export class SessionVerifier implements CredentialVerifier {
+  readonly kind = 'session' as const
+
   readonly #keyring: Keyring
   readonly #ledger: SessionLedger
   readonly #now: () => number
@@ -47,7 +48,7 @@ export class SessionVerifier {
     this.#cache = new LRUCache({ max: options.cacheSize ?? 10_000 })
   }
 
-  #check(session: VerifiedSession): VerifiedSession {
+  #check(session: SessionPrincipal): SessionPrincipal {
     if (session.expiresAt * 1000 <= this.#now()) {
       throw new BriefdError('ERR_SESSION_EXPIRED', 'session token rejected: expired')
     }
@@ -57,16 +58,32 @@ export class SessionVerifier {
     return session
   }
 
+  /** A compact JWS whose protected header is a briefd session token's (HS256, our typ). */
+  claims(bearer: string): boolean {
+    const dot = bearer.indexOf('.')
+    if (dot <= 0 || bearer.length > MAX_TOKEN_LENGTH) return false
+    try {
+      const header: unknown = JSON.parse(
+        Buffer.from(bearer.slice(0, dot), 'base64url').toString('utf8'),
+      )
+      if (typeof header !== 'object' || header === null) return false
+      const { alg, typ } = header as { alg?: unknown; typ?: unknown }
+      return alg === SESSION_ALG && typ === SESSION_TOKEN_TYP
+    } catch {
+      return false
+    }
+  }
+
   /**
    * Synchronous fast path: the session if this exact token was verified before and is still
    * unexpired and unrevoked; undefined if it was never seen. Throws for expired or revoked.
    */
-  lookup(token: string): VerifiedSession | undefined {
+  lookup(token: string): SessionPrincipal | undefined {
     const hit = this.#remembered(token)
     return hit ? this.#check(hit) : undefined
   }
 
-  #remembered(token: string): VerifiedSession | undefined {
+  #remembered(token: string): SessionPrincipal | undefined {
     const dot = token.lastIndexOf('.')
     if (dot <= 0) return undefined
     const hit = this.#cache.get(token.slice(0, dot))
@@ -74,7 +91,7 @@ export class SessionVerifier {
   }
 
   /** Full verification (signature, claims, expiry, revocation), remembered on success. */
-  async verify(token: string): Promise<VerifiedSession> {
+  async verify(token: string): Promise<SessionPrincipal> {
     const hit = this.#remembered(token)
     if (hit) return this.#check(hit)
     const claims = await verifySessionToken(
@@ -93,6 +110,8 @@ export class SessionVerifier {
       new Date(this.#now()),
     )
     const session = this.#check({
+      kind: 'session',
+      subject: claims.sessionId,
       sessionId: claims.sessionId,
       expiresAt: claims.expiresAt,
       rateKey: `session:${claims.sessionId}`,
@@ -101,15 +120,4 @@ export class SessionVerifier {
     this.#cache.set(token.slice(0, dot), { signature: token.slice(dot + 1), session })
     return session
   }
-}
-
-/**
- * Constant-time string equality: the time depends on the lengths only (signatures of one
- * algorithm all have the same length), never on where the strings first differ.
- */
-export function constantTimeEqual(a: string, b: string): boolean {
-  if (a.length !== b.length) return false
-  let diff = 0
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i)
-  return diff === 0
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { join } from 'node:path'
-import { constantTimeEqual, SessionVerifier } from '../../src/tokens/verifier.js'
+import { SessionVerifier } from '../../src/tokens/verifier.js'
+import { constantTimeEqual } from '../../src/shared/constant-time.js'
 import { Keyring } from '../../src/tokens/keyring.js'
 import { SessionLedger } from '../../src/tokens/ledger.js'
 import { issueSessionToken } from '../../src/tokens/session-token.js'

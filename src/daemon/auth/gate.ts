@@ -1,51 +1,56 @@
 /**
  * @module daemon/auth/gate
- * The gate in front of every confidential document. It fails closed: no valid, unexpired,
- * unrevoked session token → 401, and the handler never runs. A token verified before is
- * recognised from memory, synchronously and without crypto; a new one costs a jose
- * verification, which is refused outright while failed credentials are being rate limited,
- * so a flood of forged tokens can neither burn CPU nor guess its way through. (The error
- * handler charges failed credentials to their own bucket, other denials to the anonymous one.)
+ * The gate in front of everything that needs a credential. It fails closed: no valid,
+ * unexpired, unrevoked credential → 401, and the handler never runs. A credential verified
+ * before is recognised from memory, synchronously and without crypto; a new one costs a full
+ * verification (HMAC, JWT signature or key digest), which is refused outright while failed
+ * credentials are being rate limited, so a flood of forged ones can neither burn CPU nor guess
+ * its way through. (The error handler charges failed credentials to their own bucket, other
+ * denials to the anonymous one.)
  */
 import type { Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
-import type { SessionVerifier, VerifiedSession } from '../../tokens/verifier.js'
+import type { Principal } from '../../shared/principal.js'
 import type { DaemonEnv } from '../context.js'
 import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from '../rate-limit.js'
+import type { Authenticator } from './authenticator.js'
 import { bearerToken } from './bearer.js'
 
-export interface RequireSessionOptions {
-  verifier: SessionVerifier
+export interface AuthGateOptions {
+  authenticator: Authenticator
   limiter: RateLimiter
   limits: RateLimitConfig
 }
 
-/** Resolves the request's session (and sets `c.var.session`), or throws. */
-export type SessionGate = (c: Context<DaemonEnv>) => VerifiedSession | Promise<VerifiedSession>
+/** Resolves the request's principal (and sets `c.var.principal`), or throws. */
+export type AuthGate = (c: Context<DaemonEnv>) => Principal | Promise<Principal>
 
-export function createSessionGate(options: RequireSessionOptions): SessionGate {
-  const { verifier, limiter, limits } = options
-  const admit = (c: Context<DaemonEnv>, session: VerifiedSession): VerifiedSession => {
-    const wait = limiter.take(session.rateKey, limits.session)
+export function createAuthGate(options: AuthGateOptions): AuthGate {
+  const { authenticator, limiter, limits } = options
+  const admit = (c: Context<DaemonEnv>, principal: Principal): Principal => {
+    const wait = limiter.take(principal.rateKey, limits.session)
     if (wait > 0)
-      throw new BriefdError('ERR_RATE_LIMITED', 'session request rate exceeded', {
+      throw new BriefdError('ERR_RATE_LIMITED', 'request rate exceeded for this credential', {
         details: { retryAfterSeconds: wait },
       })
-    c.set('session', session)
-    return session
+    c.set('principal', principal)
+    return principal
   }
-  return function requireSession(c) {
+  return function requireCredential(c) {
     const token = bearerToken(c)
-    if (token === undefined) throw new BriefdError('ERR_SESSION_MISSING', 'no Authorization header')
-    const known = verifier.lookup(token)
+    if (token === undefined) {
+      throw new BriefdError('ERR_SESSION_MISSING', 'no bearer credential')
+    }
+    const known = authenticator.lookup(token)
     if (known) return admit(c, known)
     if (!limiter.available(CREDENTIAL_BUCKET, limits.anonymous)) {
       throw new BriefdError(
         'ERR_RATE_LIMITED',
-        'new tokens are not verified while failures are rate limited',
+        'new credentials are not verified while failures are rate limited',
         { details: { retryAfterSeconds: 1 } },
       )
     }
-    return verifier.verify(token).then((session) => admit(c, session))
+    const verified = authenticator.verify(token)
+    return verified instanceof Promise ? verified.then((p) => admit(c, p)) : admit(c, verified)
   }
 }

@@ -15,10 +15,11 @@ import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
 import { emptyResponse, jsonResponse } from '../responses.js'
 import { parseJsonObject, readBodyText } from '../body.js'
-import { requireBootstrap } from '../auth/require-bootstrap.js'
-import { openRoute, sessionRoute, type RouteKit } from '../handlers.js'
+import { requireKind } from '../auth/require-kind.js'
+import { principalRoute, type RouteKit } from '../handlers.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
 import type { Logger } from '../../shared/log.js'
+import type { Principal } from '../../shared/principal.js'
 import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface SessionRoutesOptions {
@@ -27,8 +28,6 @@ export interface SessionRoutesOptions {
   audit: AuditLog
   limiter: RateLimiter
   limits: RateLimitConfig
-  /** Constant-time check of the bootstrap credential. */
-  isBootstrap: (presented: string) => boolean
   sessionTtlSeconds: number
   bodyLimitBytes: number
   kit: RouteKit
@@ -56,13 +55,20 @@ async function requestedTtl(
   return Math.min(ttl, maxTtl)
 }
 
+/** The session a principal is; only a session token describes or revokes "the current session". */
+function sessionOf(p: Principal): Principal & { sessionId: string } {
+  requireKind(p, 'session')
+  if (p.sessionId === undefined) throw new BriefdError('ERR_SESSION_INVALID', 'no session id')
+  return { ...p, sessionId: p.sessionId }
+}
+
 export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   const app = new Hono<DaemonEnv>()
 
   app.post(
     ROUTES.sessions.path,
-    openRoute(o.kit, async function issueSession(c) {
-      requireBootstrap(c, o.isBootstrap)
+    principalRoute(o.kit, async function issueSession(c, p) {
+      requireKind(p, 'bootstrap')
       const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
       if (wait > 0)
         throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', {
@@ -100,7 +106,8 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
 
   app.get(
     ROUTES.currentSession.path,
-    sessionRoute(o.kit, function describeSession(_c, s) {
+    principalRoute(o.kit, function describeSession(_c, p) {
+      const s = sessionOf(p)
       return jsonResponse(
         200,
         JSON.stringify({
@@ -113,7 +120,8 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
 
   app.delete(
     ROUTES.currentSession.path,
-    sessionRoute(o.kit, function revokeSession(_c, s) {
+    principalRoute(o.kit, function revokeSession(_c, p) {
+      const s = sessionOf(p)
       o.ledger.revoke(s.sessionId, s.expiresAt)
       o.audit.record({
         event: 'session.revoked',
