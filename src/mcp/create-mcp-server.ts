@@ -41,6 +41,7 @@ import {
 } from './content-flow.js'
 import { checkArguments, type ArgValue } from './input-schema.js'
 import { loadManifest, type Manifest, type ManifestTool } from './manifest.js'
+import { zodInputSchema } from './zod-input.js'
 
 export interface ToolContext {
   client: BriefdClient
@@ -102,16 +103,15 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
       {
         ...(tool.title ? { title: tool.title } : {}),
         description: tool.description,
-        inputSchema: z.fromJSONSchema(
-          tool.inputSchema.json as Parameters<typeof z.fromJSONSchema>[0],
-        ),
+        inputSchema: zodInputSchema(z, tool.inputSchema),
         // A custom handler may have effects: only the manifest can say it is read-only.
         annotations: handler
           ? { ...tool.annotations }
           : { ...RENDER_TOOL_ANNOTATIONS, ...tool.annotations },
       },
       async function manifestTool(args: unknown): Promise<CallToolResult> {
-        // The SDK validated with zod; our own check applies defaults and the exact manifest rules.
+        // The SDK validated with zod (all but patterns); our own check applies defaults and the
+        // exact manifest rules, patterns included (re2js, linear time).
         const checked = checkArguments(tool.inputSchema, args)
         if (!checked.ok) return invalidArguments(tool.name, checked.message)
         if (!handler) return renderTool(client, tool, checked.values, reporter)
