@@ -32,15 +32,19 @@ import { silentLogger, type Logger } from '../shared/log.js'
 import {
   DegradationReporter,
   RENDER_TOOL_ANNOTATIONS,
-  contentResult,
   invalidArguments,
-  readBriefing,
   renderTool,
   resolveInstructions,
   type TextResult,
 } from './content-flow.js'
 import { checkArguments, type ArgValue } from './input-schema.js'
 import { loadManifest, type Manifest, type ManifestTool } from './manifest.js'
+import {
+  BRIEFING_TOOL_ANNOTATIONS,
+  briefingPrompt,
+  briefingResult,
+  serverInfo,
+} from './server-parts.js'
 import { zodInputSchema } from './zod-input.js'
 
 export interface ToolContext {
@@ -87,14 +91,7 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
     import('zod'),
   ])
   const prompt = manifest.briefing.prompt
-  const server = new Server(
-    {
-      name: manifest.server.name,
-      version: manifest.server.version,
-      ...(manifest.server.title ? { title: manifest.server.title } : {}),
-    },
-    { instructions: instructions.text },
-  )
+  const server = new Server(serverInfo(manifest), { instructions: instructions.text })
 
   for (const tool of manifest.tools) {
     const handler = Object.hasOwn(handlers, tool.name) ? handlers[tool.name] : undefined
@@ -127,10 +124,10 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
       manifest.briefing.tool,
       {
         description: manifest.briefing.description,
-        annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' },
+        annotations: { ...BRIEFING_TOOL_ANNOTATIONS },
       },
       async function briefingTool(): Promise<CallToolResult> {
-        return contentResult(await readBriefing(client, manifest, reporter))
+        return briefingResult(client, manifest, reporter)
       },
     )
   }
@@ -138,13 +135,8 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
     server.registerPrompt(
       prompt,
       { description: manifest.briefing.description },
-      async function briefingPrompt() {
-        const r = contentResult(await readBriefing(client, manifest, reporter))
-        return {
-          description: manifest.briefing.description,
-          messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
-          ...(r._meta ? { _meta: r._meta } : {}),
-        }
+      function briefingPromptHandler() {
+        return briefingPrompt(client, manifest, reporter)
       },
     )
   }
