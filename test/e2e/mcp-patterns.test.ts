@@ -84,11 +84,12 @@ describe('briefd mcp with backtracking-prone manifest patterns', () => {
   })
 
   it.each([
-    ['words', `${'a'.repeat(40)}!`],
+    // Digits: both branches of (\w|\d) match each one, so native RegExp tries 2^40 ways.
+    ['words', `${'1'.repeat(40)}!`],
     ['digits', `${'1'.repeat(40)}x`],
     ['letters', `${'a'.repeat(40)}b`],
     ['runs', `${'a'.repeat(5_000)}!`],
-    ['words', `${'a'.repeat(10_240)}!`],
+    ['words', `${'1'.repeat(10_240)}!`],
     ['letters', `${'a'.repeat(10_240)}b`],
   ])(
     'answers a hostile %s argument (%#) with an invalid-arguments error, then a ping',
