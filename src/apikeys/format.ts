@@ -34,8 +34,11 @@ function base62(value: bigint, width: number): string {
   return out.padStart(width, '0')
 }
 
-/** The checksum of a key's body (`briefd_ak_<id>_<secret>`). */
-function checksum(body: string): string {
+/**
+ * The checksum of a key's body (`briefd_ak_<id>_<secret>`): CRC-32 in 6 base62 digits, for
+ * scanners that validate a candidate offline.
+ */
+export function apiKeyChecksum(body: string): string {
   return base62(BigInt(crc32(body)), CHECK_CHARS)
 }
 
@@ -50,7 +53,7 @@ export function generateApiKey(): NewApiKey {
   const id = randomBytes(8).toString('hex')
   const secret = base62(BigInt(`0x${randomBytes(32).toString('hex')}`), SECRET_CHARS)
   const body = `${API_KEY_PREFIX}${id}_${secret}`
-  return { id, key: `${body}${checksum(body)}` }
+  return { id, key: `${body}${apiKeyChecksum(body)}` }
 }
 
 /**
@@ -68,5 +71,5 @@ export function apiKeyId(key: string): string | undefined {
   if (!m) return undefined
   const [, id, , check] = m
   if (id === undefined || check === undefined) return undefined
-  return checksum(key.slice(0, key.length - CHECK_CHARS)) === check ? id : undefined
+  return apiKeyChecksum(key.slice(0, key.length - CHECK_CHARS)) === check ? id : undefined
 }
