@@ -39,7 +39,14 @@ function base62(value: bigint, width: number): string {
  * scanners that validate a candidate offline.
  */
 export function apiKeyChecksum(body: string): string {
-  return base62(BigInt(crc32(body)), CHECK_CHARS)
+  // Plain number arithmetic: this runs on every request that presents a key.
+  let v = crc32(body)
+  let out = ''
+  for (let i = 0; i < CHECK_CHARS; i++) {
+    out = ALPHABET.charAt(v % 62) + out
+    v = Math.floor(v / 62)
+  }
+  return out
 }
 
 export interface NewApiKey {

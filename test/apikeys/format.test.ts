@@ -55,6 +55,13 @@ describe('apiKeyId', () => {
     }
   })
 
+  it('pins the checksum (CRC-32 of the body, 6 base62 digits) that scanners reimplement', () => {
+    // Computed independently: Python's zlib.crc32 of the body, written in base62.
+    const body = `briefd_ak_0123456789abcdef_${'A'.repeat(43)}`
+    expect(apiKeyChecksum(body)).toBe('3NSbRE')
+    expect(apiKeyId(`${body}3NSbRE`)).toBe('0123456789abcdef')
+  })
+
   it('accepts a key whose checksum was recomputed (the checksum is not a secret)', () => {
     const { key } = generateApiKey()
     const body = `${key.slice(0, 30)}${key[30] === 'a' ? 'b' : 'a'}${key.slice(31, 70)}`
