@@ -17,7 +17,7 @@
  * Last used: kept in memory and written at most every `lastUsedFlushMs` (and on close), under
  * the key file's lock with a fresh read, so a flush never undoes a concurrent create or revoke.
  */
-import { lstatSync } from 'node:fs'
+import { lstatSync, type Stats } from 'node:fs'
 import type { Principal } from '../daemon/auth/principal.js'
 import { constantTimeEqual } from '../shared/constant-time.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
@@ -111,13 +111,23 @@ export class ApiKeyVerifier {
     this.#checkedAt = this.#now()
   }
 
+  /**
+   * What the file and its dir look like: a rename gives a new inode, an edit a new size or
+   * mtime, a chmod or chown a new ctime; the dir's owner and mode count too, since an unsafe
+   * dir makes the file unsafe to trust.
+   */
   #statStamp(): string {
-    try {
-      const st = lstatSync(this.#path)
-      return `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`
-    } catch (err) {
-      return `missing:${errnoCode(err) ?? ''}`
+    const stamp = (path: string, fields: (st: Stats) => string): string => {
+      try {
+        return fields(lstatSync(path))
+      } catch (err) {
+        return `missing:${errnoCode(err) ?? ''}`
+      }
     }
+    return `${stamp(this.#stateDir, (st) => `${st.ino}:${st.uid}:${st.mode}`)}|${stamp(
+      this.#path,
+      (st) => `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`,
+    )}`
   }
 
   /**

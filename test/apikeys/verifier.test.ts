@@ -194,6 +194,20 @@ describe('ApiKeyVerifier reload', () => {
     await v.close()
   })
 
+  it('refuses every key once the state dir is opened to others, until it is closed again', async () => {
+    const stateDir = freshStateDir()
+    const c = clock()
+    const { key, record } = await createApiKey(stateDir, { name: 'bot', scopes: ['briefd:read'] })
+    const v = new ApiKeyVerifier({ stateDir, now: c.now })
+    chmodSync(stateDir, 0o755)
+    c.tick(1000)
+    expect(codeOf(() => v.verify(key))).toBe('ERR_APIKEY_UNAVAILABLE')
+    chmodSync(stateDir, 0o700)
+    c.tick(1000)
+    expect(v.verify(key).subject).toBe(record.id)
+    await v.close()
+  })
+
   it('refuses every key while the file holds broken JSON (a revocation may be in it)', async () => {
     const stateDir = freshStateDir()
     const c = clock()
