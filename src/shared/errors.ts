@@ -33,6 +33,15 @@ export type BriefdErrorCode =
   | 'ERR_BOOTSTRAP_INVALID'
   | 'ERR_CREDENTIAL_MALFORMED'
   | 'ERR_SCOPE_INSUFFICIENT'
+  // API keys (src/apikeys): INVALID covers malformed, unknown id and wrong secret alike, so a
+  // caller cannot tell which ids exist; REVOKED and EXPIRED come only after the secret matched
+  | 'ERR_APIKEY_INVALID'
+  | 'ERR_APIKEY_REVOKED'
+  | 'ERR_APIKEY_EXPIRED'
+  /** The key file cannot be read: every API key is refused until it can (a revocation may be in it). */
+  | 'ERR_APIKEY_UNAVAILABLE'
+  /** `briefd apikey revoke` of an id the key file does not hold. */
+  | 'ERR_APIKEY_NOT_FOUND'
   // HTTP-level refusals
   | 'ERR_REQUEST_INVALID'
   | 'ERR_HOST_FORBIDDEN'
