@@ -49,6 +49,8 @@ type Mode = 'up' | 'hang-jwks'
 interface Keys {
   jwks: JWKS
   publicJwks: JWK[]
+  ecPrivateKey: CryptoKey
+  ecKid: string
 }
 
 let kidCounter = 0
@@ -61,7 +63,12 @@ async function makeKeys(): Promise<Keys> {
   const rsaPriv = { ...(await exportJWK(rsa.privateKey)), kid: `rsa-${tag}`, use: 'sig' }
   const ecPub = { ...(await exportJWK(ec.publicKey)), kid: ecPriv.kid, use: 'sig' }
   const rsaPub = { ...(await exportJWK(rsa.publicKey)), kid: rsaPriv.kid, use: 'sig' }
-  return { jwks: { keys: [ecPriv, rsaPriv] } as JWKS, publicJwks: [ecPub, rsaPub] }
+  return {
+    jwks: { keys: [ecPriv, rsaPriv] } as JWKS,
+    publicJwks: [ecPub, rsaPub],
+    ecPrivateKey: ec.privateKey,
+    ecKid: ecPriv.kid,
+  }
 }
 
 export class TestAuthServer {
@@ -106,6 +113,34 @@ export class TestAuthServer {
   /** The current signing kids, ES256 key first. */
   get currentKids(): string[] {
     return (this.#keys.at(-1)?.publicJwks ?? []).map((k) => k.kid ?? '')
+  }
+
+  /**
+   * A token signed with the server's current ES256 key (as the server signs), with any header
+   * and claims: for checks that must fail on the claims, not on the signature. `undefined`
+   * values drop the default header fields.
+   */
+  async signWith(header: Partial<JWTHeaderParameters>, claims: JWTPayload): Promise<string> {
+    const keys = this.#keys.at(-1)
+    if (!keys) throw new Error('no keys')
+    const full = { alg: 'ES256', typ: 'at+jwt', kid: keys.ecKid, ...header } as JWTHeaderParameters
+    return signToken(full, claims, keys.ecPrivateKey)
+  }
+
+  /** Claims like the server's own access tokens, valid now for `audience`. */
+  claims(audience: string, extra: JWTPayload = {}): JWTPayload {
+    const now = Math.floor(Date.now() / 1000)
+    return {
+      iss: this.issuer,
+      sub: 'crafted-client',
+      aud: audience,
+      iat: now,
+      exp: now + 600,
+      client_id: 'crafted-client',
+      scope: 'briefd:read',
+      jti: `j-${now}-${Math.random().toString(36).slice(2)}`,
+      ...extra,
+    }
   }
 
   /** Serve normally, or accept key set requests and never answer them. */
