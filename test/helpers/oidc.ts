@@ -120,11 +120,22 @@ export class TestAuthServer {
    * and claims: for checks that must fail on the claims, not on the signature. `undefined`
    * values drop the default header fields.
    */
-  async signWith(header: Partial<JWTHeaderParameters>, claims: JWTPayload): Promise<string> {
+  async signWith(
+    header: Partial<JWTHeaderParameters> & Record<string, unknown>,
+    claims: JWTPayload,
+  ): Promise<string> {
     const keys = this.#keys.at(-1)
     if (!keys) throw new Error('no keys')
-    const full = { alg: 'ES256', typ: 'at+jwt', kid: keys.ecKid, ...header } as JWTHeaderParameters
-    return signToken(full, claims, keys.ecPrivateKey)
+    // Signed by hand (WebCrypto ECDSA P-256, raw r||s as JWS wants): jose's signer refuses
+    // headers such as an unknown `crit`, which the verifier must be shown refusing.
+    const full = { alg: 'ES256', typ: 'at+jwt', kid: keys.ecKid, ...header }
+    const signed = `${b64(full)}.${b64(claims)}`
+    const signature = await crypto.subtle.sign(
+      { name: 'ECDSA', hash: 'SHA-256' },
+      keys.ecPrivateKey,
+      new TextEncoder().encode(signed),
+    )
+    return `${signed}.${Buffer.from(signature).toString('base64url')}`
   }
 
   /** Claims like the server's own access tokens, valid now for `audience`. */
