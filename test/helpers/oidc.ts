@@ -120,10 +120,7 @@ export class TestAuthServer {
    * and claims: for checks that must fail on the claims, not on the signature. `undefined`
    * values drop the default header fields.
    */
-  async signWith(
-    header: Partial<JWTHeaderParameters> & Record<string, unknown>,
-    claims: JWTPayload,
-  ): Promise<string> {
+  async signWith(header: Record<string, unknown>, claims: JWTPayload): Promise<string> {
     const keys = this.#keys.at(-1)
     if (!keys) throw new Error('no keys')
     // Signed by hand (WebCrypto ECDSA P-256, raw r||s as JWS wants): jose's signer refuses
