@@ -227,7 +227,11 @@ function refused(reason: string, cause?: unknown): BriefdError {
 function reasonOf(err: unknown): string {
   if (err instanceof KeySetUnavailableError) return `signing keys unavailable (${err.message})`
   if (err instanceof joseErrors.JWTExpired) return 'expired'
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `${err.claim} claim ${err.reason}`
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    return `${err.claim} claim ${err.reason.replace('_', ' ')}`
+  }
+  if (err instanceof joseErrors.JWTInvalid || err instanceof joseErrors.JWSInvalid)
+    return 'malformed'
   if (err instanceof joseErrors.JOSEAlgNotAllowed) return 'algorithm not allowed'
   if (err instanceof joseErrors.JWKSNoMatchingKey) return 'no matching signing key'
   if (err instanceof joseErrors.JWKSMultipleMatchingKeys) return 'ambiguous signing key'
