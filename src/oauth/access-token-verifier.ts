@@ -26,6 +26,8 @@ import { sameResource } from './resource.js'
 export const ACCESS_TOKEN_MAX_BYTES = 8 * 1024
 /** Allowed clock difference with the authorization server, for `exp`, `nbf` and `iat`. */
 export const CLOCK_TOLERANCE_S = 60
+/** Memory the remembered tokens may take at most (their signed parts and signatures). */
+const CACHE_MAX_BYTES = 32 * 1024 * 1024
 /** A tenant claim is used as a directory name: the same shape as a template name. */
 const TENANT_RE = /^[A-Za-z0-9_-]{1,64}$/
 /** Three base64url segments: anything else (JSON serialization, spaces, padding) is refused. */
@@ -81,7 +83,31 @@ export class AccessTokenVerifier {
     this.#audiences = [...options.audiences]
     this.#tenantClaim = options.tenantClaim ?? 'tenant'
     this.#rolesToScopes = options.rolesToScopes ?? (() => [])
-    this.#cache = new LRUCache({ max: options.cacheSize ?? 10_000 })
+    // Bounded by count and by bytes: remembered tokens may each be up to 8 KiB.
+    this.#cache = new LRUCache({
+      max: options.cacheSize ?? 10_000,
+      maxSize: CACHE_MAX_BYTES,
+      sizeCalculation: (value, key) => key.length + value.signature.length + 256,
+    })
+  }
+
+  /**
+   * Fetch every issuer's key set now, for start-up: an unreachable or broken `jwks_uri` fails
+   * the daemon's start with ERR_AUTH_SERVER_UNAVAILABLE naming the issuer, not its first request.
+   */
+  async prefetch(): Promise<void> {
+    for (const { metadata, keys } of this.#issuers.values()) {
+      try {
+        await keys.load()
+      } catch (err) {
+        const why = err instanceof Error ? err.message : 'failed'
+        throw new BriefdError(
+          'ERR_AUTH_SERVER_UNAVAILABLE',
+          `--issuer ${metadata.issuer}: signing keys at ${metadata.jwksUri.href} unavailable (${why})`,
+          { cause: err },
+        )
+      }
+    }
   }
 
   /** The key set of `issuer`, e.g. for counting fetches; undefined for an unknown issuer. */

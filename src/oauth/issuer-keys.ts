@@ -51,8 +51,7 @@ export class IssuerKeys {
   #lastAttempt = Number.NEGATIVE_INFINITY
   #lastSuccess = Number.NEGATIVE_INFINITY
   #pending: Promise<void> | undefined
-  /** Completed fetch attempts (successful or not), for diagnostics and tests. */
-  fetchAttempts = 0
+  #fetchAttempts = 0
 
   constructor(jwksUri: URL, options: IssuerKeysOptions = {}) {
     const timeoutMs = options.timeoutMs ?? JWKS_TIMEOUT_MS
@@ -72,6 +71,19 @@ export class IssuerKeys {
           signal: init.signal,
         }),
     })
+  }
+
+  /** Completed fetch attempts, successful or not: for diagnostics and tests. */
+  get fetchAttempts(): number {
+    return this.#fetchAttempts
+  }
+
+  /**
+   * Fetch the key set now (at start-up, so a broken `jwks_uri` shows before the first
+   * request). Throws KeySetUnavailableError; the cooldown applies as for any other fetch.
+   */
+  load(): Promise<void> {
+    return this.#refetch()
   }
 
   /** The key for a token's header; a `getKey` for jose's `jwtVerify`. */
@@ -115,7 +127,7 @@ export class IssuerKeys {
         },
       )
       .finally(() => {
-        this.fetchAttempts++
+        this.#fetchAttempts++
         this.#pending = undefined
       })
     return this.#pending

@@ -171,3 +171,19 @@ describe('the authorization server going down mid-test', () => {
     await expect(v.verify(token)).resolves.toMatchObject({ subject: 'c1' })
   })
 })
+
+describe('AccessTokenVerifier.prefetch', () => {
+  it('fetches the key set at start so the first token needs no fetch', async () => {
+    await v.prefetch()
+    expect(as.jwksHits).toBe(1)
+    await v.verify(await mint())
+    expect(as.jwksHits).toBe(1)
+  })
+
+  it('fails with ERR_AUTH_SERVER_UNAVAILABLE naming the issuer when the key set is unreachable', async () => {
+    await as.stop()
+    const err = await expectRejection(v.prefetch(), 'ERR_AUTH_SERVER_UNAVAILABLE')
+    expect(err.message).toContain(`--issuer ${as.issuer}`)
+    expect(err.message).not.toContain('\n')
+  })
+})
