@@ -263,6 +263,9 @@ export class TestAuthServer {
           },
         },
       },
+      // Access-token lifetime comes from the resource server info above; this only stops
+      // oidc-provider's notice about an unset default.
+      ttl: { ClientCredentials: options.accessTokenTtl ?? 600 },
       extraTokenClaims: (_ctx, token) =>
         options.clients.find((c) => c.clientId === token.clientId)?.claims,
     })

@@ -38,9 +38,10 @@ async function unknownKidToken(kid = 'never-published'): Promise<string> {
   const { privateKey } = await attackerKey()
   return signToken({ alg: 'ES256', kid, typ: 'at+jwt' }, as.claims(RESOURCE), privateKey)
 }
-async function timed<T>(p: Promise<T>): Promise<number> {
+/** Milliseconds `run` takes to settle, counted from before it starts. */
+async function timed(run: () => Promise<unknown>): Promise<number> {
   const started = performance.now()
-  await p.catch(() => undefined)
+  await run()
   return performance.now() - started
 }
 
@@ -113,7 +114,8 @@ describe('the refetch cooldown', () => {
     offsetMs = 61_000
     as.setMode('hang-jwks')
     // The refresh hangs, yet the token verifies at once with the keys already held.
-    expect(await timed(stale.verify(await mint()))).toBeLessThan(TIMEOUT_MS / 2)
+    const fresh = await mint()
+    expect(await timed(() => stale.verify(fresh))).toBeLessThan(TIMEOUT_MS / 2)
     await expect(stale.verify(await mint())).resolves.toMatchObject({ subject: 'c1' })
     expect(as.jwksHits).toBe(2)
     as.setMode('up')
@@ -137,7 +139,9 @@ describe('the authorization server going down mid-test', () => {
     expect(err.message).toMatch(/signing keys unavailable/)
     expect(keys?.fetchAttempts).toBe(attempts + 1)
     // Inside the cooldown, a second unknown kid costs no connection attempt at all.
-    expect(await timed(v.verify(await unknownKidToken('other')))).toBeLessThan(100)
+    const other = await unknownKidToken('other')
+    const refusal = () => expectRejection(v.verify(other), 'ERR_ACCESS_TOKEN_INVALID')
+    expect(await timed(refusal)).toBeLessThan(250)
     expect(keys?.fetchAttempts).toBe(attempts + 1)
 
     await as.start()
@@ -151,9 +155,8 @@ describe('the authorization server going down mid-test', () => {
     as.setMode('hang-jwks')
     offsetMs = COOLDOWN_MS
     const hits = as.jwksHits
-    const elapsed = await timed(
-      expectRejection(v.verify(await unknownKidToken()), 'ERR_ACCESS_TOKEN_INVALID'),
-    )
+    const token = await unknownKidToken()
+    const elapsed = await timed(() => expectRejection(v.verify(token), 'ERR_ACCESS_TOKEN_INVALID'))
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50)
     expect(elapsed).toBeLessThan(TIMEOUT_MS + 1_500)
     expect(as.jwksHits).toBe(hits + 1)
@@ -164,7 +167,8 @@ describe('the authorization server going down mid-test', () => {
     const token = await mint()
     await as.stop()
     await expectRejection(v.verify(token), 'ERR_ACCESS_TOKEN_INVALID')
-    expect(await timed(v.verify(token))).toBeLessThan(100)
+    const refusal = () => expectRejection(v.verify(token), 'ERR_ACCESS_TOKEN_INVALID')
+    expect(await timed(refusal)).toBeLessThan(250)
     expect(v.keysOf(as.issuer)?.fetchAttempts).toBe(1)
     await as.start()
     offsetMs = COOLDOWN_MS
