@@ -18,7 +18,7 @@
  * the key file's lock with a fresh read, so a flush never undoes a concurrent create or revoke.
  */
 import { lstatSync, type Stats } from 'node:fs'
-import type { Principal } from '../daemon/auth/principal.js'
+import type { Principal } from '../shared/principal.js'
 import { constantTimeEqual } from '../shared/constant-time.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { silentLogger, type Logger } from '../shared/log.js'

@@ -42,6 +42,11 @@ export type BriefdErrorCode =
   | 'ERR_APIKEY_UNAVAILABLE'
   /** `briefd apikey revoke` of an id the key file does not hold. */
   | 'ERR_APIKEY_NOT_FOUND'
+  // OAuth resource server: a bad, expired or wrong-audience access token (401 invalid_token);
+  // an authorization server whose metadata or keys cannot be had or cannot be trusted
+  | 'ERR_ACCESS_TOKEN_INVALID'
+  | 'ERR_AUTH_SERVER_UNAVAILABLE'
+  | 'ERR_AUTH_SERVER_INVALID'
   // HTTP-level refusals
   | 'ERR_REQUEST_INVALID'
   | 'ERR_HOST_FORBIDDEN'
