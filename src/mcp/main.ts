@@ -11,10 +11,10 @@ import { BriefdClient } from '../client/briefd-client.js'
 import { BriefdError } from '../shared/errors.js'
 import { createLogger, parseLogLevel, type Logger } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
-import { DegradationReporter, resolveInstructions } from './content-flow.js'
-import { loadManifest, type Manifest } from './manifest.js'
+import { DegradationReporter, resolveInstructions } from '../briefing/content-flow.js'
+import { loadManifest, type Manifest } from '../briefing/manifest.js'
 import { MCP_USAGE, resolveMcpOptions, type McpOptions } from './options.js'
-import { createBriefdServer, type ServerSdk } from './server.js'
+import { createBriefdServer, type ServerSdk } from '../briefing/server.js'
 
 /** Claude Code cuts server instructions here and appends "… [truncated]". */
 const HOST_INSTRUCTIONS_LIMIT = 2048

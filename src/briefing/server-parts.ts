@@ -5,7 +5,7 @@
  * briefing tool's annotations, and the briefing prompt's answer. One place, so the two servers
  * cannot drift apart.
  */
-import type { BriefdClient } from '../client/briefd-client.js'
+import type { DocumentSource } from './document-source.js'
 import {
   RENDER_TOOL_ANNOTATIONS,
   contentResult,
@@ -32,7 +32,7 @@ export const BRIEFING_TOOL_ANNOTATIONS: Readonly<ToolAnnotations> = Object.freez
 
 /** The answer to a call of the briefing tool (the daemon's briefing, or the generic one). */
 export async function briefingResult(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter: DegradationReporter,
 ): Promise<TextResult> {
@@ -41,7 +41,7 @@ export async function briefingResult(
 
 /** The answer to `prompts/get` for the briefing prompt (the daemon's briefing, or the generic one). */
 export async function briefingPrompt(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter: DegradationReporter,
 ): Promise<{
