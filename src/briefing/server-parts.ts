@@ -15,6 +15,9 @@ import {
 } from './content-flow.js'
 import type { Manifest, ToolAnnotations } from './manifest.js'
 
+/** Claude Code cuts server instructions here and appends "… [truncated]". */
+export const HOST_INSTRUCTIONS_LIMIT = 2048
+
 /** The `serverInfo` of `initialize`: name, version and title from the manifest. */
 export function serverInfo(manifest: Manifest): { name: string; version: string; title?: string } {
   return {

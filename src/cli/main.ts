@@ -34,6 +34,7 @@ export function buildProgram(): Command {
       'allow a browser origin (repeatable; none by default)',
       collect,
     )
+    .option('--tools <manifest>', 'serve MCP over Streamable HTTP at /mcp with this tool manifest')
     .option(
       '--log-file <file>',
       'log to a size-capped file instead of stderr (used by `briefd start`)',

@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono'
 import { BriefdError } from '../shared/errors.js'
+import { ROUTES } from '../shared/contract/routes.js'
 import type { Logger } from '../shared/log.js'
 import type { ContentStore } from '../content/store.js'
 import type { Keyring } from '../tokens/keyring.js'
@@ -25,9 +26,11 @@ import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { proofRoutes } from './routes/proof.js'
 import { allowedMethods } from './routes/labels.js'
-import type { RouteKit } from './handlers.js'
+import { openRoute, type RouteKit } from './handlers.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
+import { mcpRoutes } from './routes/mcp.js'
+import type { McpEndpoint } from './mcp-endpoint.js'
 
 export interface AppDeps {
   store: ContentStore
@@ -51,6 +54,8 @@ export interface AppDeps {
   sessionTtlSeconds: number
   bodyLimitBytes: number
   now: () => number
+  /** The manifest and SDK for `/mcp` (`briefd serve --tools`); without it `/mcp` is 404. */
+  mcp?: McpEndpoint
 }
 
 export function createApp(deps: AppDeps): Hono<DaemonEnv> {
@@ -80,6 +85,27 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
     }),
   )
+  if (deps.mcp)
+    app.route(
+      '/',
+      mcpRoutes({
+        endpoint: deps.mcp,
+        store: deps.store,
+        audit: deps.audit,
+        kit,
+        policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
+        bodyLimitBytes: deps.bodyLimitBytes,
+        logger: deps.logger,
+      }),
+    )
+  // Without --tools, /mcp is a route that does not exist (404), guarded like one.
+  else
+    app.post(
+      ROUTES.mcp.path,
+      openRoute(kit, function mcpDisabled() {
+        throw new BriefdError('ERR_NOT_FOUND', 'no /mcp: the daemon was started without --tools')
+      }),
+    )
   app.route(
     '/',
     proofRoutes({
@@ -106,7 +132,8 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   // not even 404 vs 405), then 405 for a known path, 404 for anything else.
   app.notFound(function notFound(c) {
     kit.guard(c)
-    const allow = allowedMethods(c.req.path)
+    const allow =
+      c.req.path === ROUTES.mcp.path && !deps.mcp ? undefined : allowedMethods(c.req.path)
     if (allow)
       throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
     throw new BriefdError('ERR_NOT_FOUND', 'no such route')

@@ -36,6 +36,8 @@ export interface DaemonConfig {
   instructionsLimit: number
   bodyLimitBytes: number
   rateLimits: RateLimitConfig
+  /** The tool manifest that enables `/mcp` (`--tools`); none: no `/mcp`. */
+  toolsFile?: string
 }
 
 export interface DaemonFlags {
@@ -45,6 +47,7 @@ export interface DaemonFlags {
   stateDir?: string
   sessionTtl?: string
   allowOrigin?: string[]
+  tools?: string
 }
 
 /** The daemon serves confidential content: loopback only until a deliberate public mode exists. */
@@ -138,6 +141,7 @@ export function resolveDaemonConfig(
     allowedOrigins: Object.freeze(origins),
     instructionsLimit: limit ? parseIntSetting(limit, 1, 1_000_000) : DEFAULT_INSTRUCTIONS_LIMIT,
     bodyLimitBytes: BODY_LIMIT_BYTES,
+    ...(flags.tools ? { toolsFile: resolve(cwd, flags.tools) } : {}),
     rateLimits: Object.freeze({
       anonymous: parseBucket(
         'BRIEFD_RATE_ANONYMOUS',

@@ -24,6 +24,7 @@ import { SessionLedger } from '../tokens/ledger.js'
 import { SessionVerifier } from '../tokens/verifier.js'
 import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
+import { loadMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js'
 import { startStateGuard } from './state-guard.js'
 import { AuditLog } from './audit.js'
 import { createClientErrorListener } from './parser-refusals.js'
@@ -139,8 +140,17 @@ export async function startDaemon(
     logger.warn(`content: ${describeFinding(f)}`)
   }
 
+  let mcp: McpEndpoint | undefined
+  try {
+    if (config.toolsFile) mcp = await loadMcpEndpoint(config.toolsFile)
+  } catch (err) {
+    for (const o of opened) o.close()
+    throw err
+  }
+
   let port = config.port
   const app = createApp({
+    ...(mcp ? { mcp } : {}),
     store,
     keyring,
     ledger,

@@ -15,9 +15,7 @@ import { DegradationReporter, resolveInstructions } from '../briefing/content-fl
 import { loadManifest, type Manifest } from '../briefing/manifest.js'
 import { MCP_USAGE, resolveMcpOptions, type McpOptions } from './options.js'
 import { createBriefdServer, type ServerSdk } from '../briefing/server.js'
-
-/** Claude Code cuts server instructions here and appends "… [truncated]". */
-const HOST_INSTRUCTIONS_LIMIT = 2048
+import { HOST_INSTRUCTIONS_LIMIT } from '../briefing/server-parts.js'
 
 async function importSdk(): Promise<
   ServerSdk & {

@@ -20,6 +20,7 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     content: str(opts, 'content'),
     stateDir: str(opts, 'stateDir'),
     sessionTtl: str(opts, 'sessionTtl'),
+    tools: str(opts, 'tools'),
     ...(allowOrigin ? { allowOrigin } : {}),
   })
   const logFile = str(opts, 'logFile')
