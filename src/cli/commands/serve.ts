@@ -34,6 +34,7 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     process.env.BRIEFD_STATE_DIR || str(opts, 'stateDir') ? ` --state-dir ${config.stateDir}` : ''
   logger.info(`daemon listening on ${daemon.url}`)
   logger.info(`content: ${config.contentDir}`)
+  if (config.toolsFile) logger.info(`MCP:     ${daemon.url}/mcp (tools: ${config.toolsFile})`)
   logger.info(
     `state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`,
   )
@@ -46,6 +47,11 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
         `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/instructions`,
         `  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/templates/review-verdict`,
         `  curl -s ${daemon.url}/v1/instructions        # no token: 401, no content`,
+        ...(config.toolsFile
+          ? [
+              `  claude mcp add --transport http briefd ${daemon.url}/mcp --header "Authorization: Bearer $TOKEN"`,
+            ]
+          : []),
         '',
         'Press Ctrl-C to stop.',
         '',
