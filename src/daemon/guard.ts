@@ -25,6 +25,12 @@ export interface GuardOptions {
   bodyLimitBytes: number
   /** The bound address, if it is not one of the usual loopback names (e.g. 127.0.0.2). */
   boundHost?: string
+  /**
+   * Public mode: the canonical resource URI. Then `Host` must name the resource's host (with
+   * its port, or none, or the bound port when the resource names none), and the loopback
+   * names are not accepted: a DNS-rebinding page would send its own name.
+   */
+  resource?: string
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
@@ -37,10 +43,20 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
   const allowedHosts = (): Set<string> => {
     const port = options.port()
     if (port !== hostsFor) {
-      const names: string[] = [...LOOPBACK_HOSTS]
-      if (options.boundHost)
-        names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
-      hosts = new Set(names.map((h) => `${h}:${port}`))
+      if (options.resource !== undefined) {
+        const url = new URL(options.resource)
+        const name = url.hostname.toLowerCase()
+        hosts = new Set(
+          url.port
+            ? [`${name}:${url.port}`]
+            : [name, `${name}:${url.protocol === 'https:' ? 443 : 80}`, `${name}:${port}`],
+        )
+      } else {
+        const names: string[] = [...LOOPBACK_HOSTS]
+        if (options.boundHost)
+          names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
+        hosts = new Set(names.map((h) => `${h}:${port}`))
+      }
       hostsFor = port
     }
     return hosts

@@ -7,6 +7,7 @@
  */
 import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { checkContent, describeFinding } from '../content/check.js'
@@ -19,6 +20,8 @@ import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
 import { loadOrCreateBootstrapCredential } from '../tokens/bootstrap.js'
 import { Authenticator } from './auth/authenticator.js'
 import { bootstrapVerifier } from './auth/bootstrap-verifier.js'
+import { DEFAULT_READ_SCOPE } from './auth/authorize.js'
+import { preparePublicMode } from './public-mode.js'
 import { Keyring } from '../tokens/keyring.js'
 import { SessionLedger } from '../tokens/ledger.js'
 import { SessionVerifier } from '../tokens/verifier.js'
@@ -52,8 +55,8 @@ export interface StartDaemonOptions {
   now?: () => number
 }
 
-export function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+export function urlFor(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -93,6 +96,16 @@ export async function startDaemon(
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
+  // Public mode: discover the authorization servers and read the TLS files first, so a bad
+  // --issuer or --tls-key is one line and nothing was opened.
+  const remote = config.public
+    ? await preparePublicMode(config.public, {
+        stateDir: config.stateDir,
+        logger,
+        now,
+        readScope: DEFAULT_READ_SCOPE,
+      })
+    : undefined
   // Fail before touching anything else if this state dir already has a daemon.
   const lock = acquireInstanceLock(config.stateDir)
   // Anything opened so far is released if a later step fails.
@@ -132,7 +145,13 @@ export async function startDaemon(
     for (const o of opened) o.close()
     throw err
   }
-  const verifier = new SessionVerifier({ keyring, ledger, now })
+  const verifier = new SessionVerifier({
+    keyring,
+    ledger,
+    now,
+    ...(remote ? { revocations: remote.revocations } : {}),
+  })
+  if (remote) opened.unshift({ close: () => void remote.close() })
   const limiter = new RateLimiter(now)
 
   for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
@@ -146,7 +165,21 @@ export async function startDaemon(
     ledger,
     audit,
     limiter,
-    authenticator: new Authenticator([verifier, bootstrapVerifier(bootstrap)]),
+    // Local: session tokens and the bootstrap credential. Public: session tokens, API keys
+    // and access tokens; the bootstrap credential is never accepted there.
+    authenticator: new Authenticator(
+      remote ? [verifier, ...remote.verifiers] : [verifier, bootstrapVerifier(bootstrap)],
+    ),
+    ...(remote
+      ? {
+          remote: {
+            resource: remote.config.resource,
+            issuers: remote.config.issuers,
+            scopesSupported: () => [DEFAULT_READ_SCOPE],
+            challenge: (path: string) => remote.challenge(path),
+          },
+        }
+      : {}),
     bootstrap,
     logger,
     now,
@@ -189,21 +222,21 @@ export async function startDaemon(
       return jsonResponse(wire.status, wireErrorBody(wire))
     },
   })
-  const server = createServer(
-    {
-      // Slow or oversized clients are cut off instead of holding a connection (slowloris).
-      maxHeaderSize: 8 * 1024,
-      headersTimeout: 5_000,
-      requestTimeout: 10_000,
-      keepAliveTimeout: 5_000,
-      // How often the two timeouts above are enforced (Node's default is every 30 s).
-      connectionsCheckingInterval: 1_000,
-      // A request without Host reaches the guard, which refuses it like any foreign Host
-      // (JSON 403, audited) instead of Node's bare 400.
-      requireHostHeader: false,
-    },
-    listener,
-  )
+  const serverOptions = {
+    // Slow or oversized clients are cut off instead of holding a connection (slowloris).
+    maxHeaderSize: 8 * 1024,
+    headersTimeout: 5_000,
+    requestTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    // How often the two timeouts above are enforced (Node's default is every 30 s).
+    connectionsCheckingInterval: 1_000,
+    // A request without Host reaches the guard, which refuses it like any foreign Host
+    // (JSON 403, audited) instead of Node's bare 400.
+    requireHostHeader: false,
+  }
+  const server: Server = remote?.tls
+    ? createHttpsServer({ ...serverOptions, cert: remote.tls.cert, key: remote.tls.key }, listener)
+    : createServer(serverOptions, listener)
   server.on('clientError', createClientErrorListener(refuseUnparseable))
   server.maxConnections = 1024
   server.on('connection', (socket) => {
@@ -219,7 +252,7 @@ export async function startDaemon(
     release()
     throw err
   }
-  const url = urlFor(config.host, port)
+  const url = urlFor(config.host, port, remote?.tls !== undefined)
   const infoPath = join(config.stateDir, STATE_FILES.daemon)
   const info: DaemonInfo = {
     pid: process.pid,

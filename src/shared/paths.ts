@@ -19,6 +19,9 @@ export const STATE_FILES = {
   daemon: 'daemon.json',
   lock: 'daemon.lock',
   log: 'daemon.log',
+  /** `briefd sessions revoke --subject`: subject → sessions issued up to then are revoked. */
+  revokedSubjects: 'revoked-subjects.json',
+  revokedSubjectsLock: 'revoked-subjects.lock',
 } as const
 
 /** XDG says relative paths in XDG_* variables are invalid and must be ignored. */
