@@ -4,6 +4,13 @@
  * effect without a restart: a directory watcher drops cached documents at once, and every
  * cached document is re-checked against the files' stat at least once a second in case the
  * watcher missed something (network file systems, a replaced directory).
+ *
+ * Tenants: `tenants/<t>/instructions.md`, `voice.md`, `briefing.md` and `templates/<name>.md`
+ * overlay the shared documents for principals of tenant `<t>` (the preamble stays shared). A
+ * template in one tenant's folder is not found for anyone else, exactly as a template that
+ * does not exist. A tenant without a folder sees the shared documents. The tenant comes from
+ * the verified credential; the list of folders is re-read when the directory changes, so a
+ * lookup with a tenant costs one map lookup more than one without.
  */
 import { createHash } from 'node:crypto'
 import { type FSWatcher, statSync, watch } from 'node:fs'
@@ -11,7 +18,8 @@ import { join } from 'node:path'
 import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { readContentFile, statContentFile } from './files.js'
-import { assertTemplateName } from './names.js'
+import { assertTemplateName, isValidTemplateName } from './names.js'
+import { scanTenants, TENANTS_DIR } from './tenants.js'
 
 /** A document as served: its text, a strong ETag, and the JSON body ready to send. */
 export interface ContentDocument {
@@ -29,7 +37,19 @@ export const CONTENT_FILES = {
   voice: 'voice.md',
   briefing: 'briefing.md',
   templatesDir: 'templates',
+  tenantsDir: TENANTS_DIR,
 } as const
+
+/** A tenant folder's paths and cache-key prefix, built once when the folder is found. */
+interface TenantView {
+  /** `tenants/<t>/` */
+  dir: string
+  /** `<t>/`: no shared key contains a `/`, so tenant keys never collide with them. */
+  key: string
+}
+
+/** Tenants whose folders get their own directory watchers; beyond this the stat check serves. */
+const MAX_WATCHED_TENANTS = 32
 
 interface Cached {
   doc: ContentDocument | undefined
@@ -67,7 +87,14 @@ export class ContentStore {
   readonly #now: () => number
   readonly #cache = new Map<string, Cached>()
   readonly #watchers: FSWatcher[] = []
+  readonly #watchEnabled: boolean
   #generation = 0
+  #tenants = new Map<string, TenantView>()
+  readonly #tenantWatchers = new Map<string, FSWatcher[]>()
+  /** When the tenant list was last brought up to date: generation, time, `tenants/` stamp. */
+  #tenantsSeen = { generation: -1, checkedAt: -Infinity, stamp: '' }
+  /** Ignored `tenants/` entries already warned about (warn once, not on every re-scan). */
+  readonly #warned = new Set<string>()
 
   constructor(options: ContentStoreOptions) {
     this.dir = options.dir
@@ -75,13 +102,15 @@ export class ContentStore {
     this.#revalidateMs = options.revalidateMs ?? 1000
     this.#now = options.now ?? (() => Date.now())
     assertContentDir(this.dir)
-    if (options.watch ?? true) {
+    this.#watchEnabled = options.watch ?? true
+    if (this.#watchEnabled) {
       this.#watch(this.dir)
       this.#watch(join(this.dir, CONTENT_FILES.templatesDir))
+      this.#watch(join(this.dir, CONTENT_FILES.tenantsDir))
     }
   }
 
-  #watch(path: string): void {
+  #watch(path: string, into: FSWatcher[] = this.#watchers): void {
     try {
       const w = watch(path, { persistent: false }, () => {
         this.#generation++
@@ -91,37 +120,122 @@ export class ContentStore {
         this.#generation++
         w.close()
       })
-      this.#watchers.push(w)
+      into.push(w)
     } catch (err) {
       // No watcher (missing templates dir, inotify limit): the stat re-check still applies.
       this.#logger.debug(`content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`)
     }
   }
 
-  /** Preamble + instructions: the text meant for `InitializeResult.instructions`. */
-  instructions(): ContentDocument | undefined {
-    return this.#get('instructions', [CONTENT_FILES.preamble, CONTENT_FILES.instructions], (files) => {
-      const [preamble, body] = files
-      return body === undefined ? undefined : withPreamble(preamble, body)
-    })
+  /**
+   * Preamble + instructions: the text meant for `InitializeResult.instructions`. With a
+   * `tenant` (from a verified credential), that tenant's own instructions when it has them.
+   */
+  instructions(tenant?: string): ContentDocument | undefined {
+    return this.#prose('instructions', CONTENT_FILES.instructions, tenant)
   }
 
-  voice(): ContentDocument | undefined {
-    return this.#get('voice', [CONTENT_FILES.preamble, CONTENT_FILES.voice], ([preamble, body]) =>
-      body === undefined ? undefined : withPreamble(preamble, body),
-    )
+  voice(tenant?: string): ContentDocument | undefined {
+    return this.#prose('voice', CONTENT_FILES.voice, tenant)
   }
 
-  briefing(): ContentDocument | undefined {
-    return this.#get('briefing', [CONTENT_FILES.preamble, CONTENT_FILES.briefing], ([preamble, body]) =>
-      body === undefined ? undefined : withPreamble(preamble, body),
-    )
+  briefing(tenant?: string): ContentDocument | undefined {
+    return this.#prose('briefing', CONTENT_FILES.briefing, tenant)
   }
 
-  /** A tool response template; throws ERR_CONTENT_NAME_INVALID for an illegal name. */
-  template(name: string): ContentDocument | undefined {
+  /**
+   * A tool response template (the tenant's own first, when it has a folder); throws
+   * ERR_CONTENT_NAME_INVALID for an illegal name.
+   */
+  template(name: string, tenant?: string): ContentDocument | undefined {
     assertTemplateName(name)
-    return this.#get(name, [`${CONTENT_FILES.templatesDir}/${name}.md`], ([body]) => body, `t:${name}`)
+    const rel = `${CONTENT_FILES.templatesDir}/${name}.md`
+    const view = tenant === undefined ? undefined : this.#tenant(tenant)
+    if (view === undefined) return this.#get(name, [rel], ([body]) => body, `t:${name}`)
+    return this.#get(name, [view.dir + rel, rel], overlay, `${view.key}t:${name}`)
+  }
+
+  /** The tenants that have a folder (sorted), as of the last look at `tenants/`. */
+  tenants(): string[] {
+    this.#refreshTenants(this.#now())
+    return [...this.#tenants.keys()]
+  }
+
+  #prose(name: string, rel: string, tenant: string | undefined): ContentDocument | undefined {
+    const view = tenant === undefined ? undefined : this.#tenant(tenant)
+    if (view === undefined) {
+      return this.#get(name, [CONTENT_FILES.preamble, rel], ([preamble, body]) =>
+        body === undefined ? undefined : withPreamble(preamble, body),
+      )
+    }
+    return this.#get(
+      name,
+      [CONTENT_FILES.preamble, view.dir + rel, rel],
+      ([preamble, own, shared]) => {
+        const body = own ?? shared
+        return body === undefined ? undefined : withPreamble(preamble, body)
+      },
+      view.key + name,
+    )
+  }
+
+  /**
+   * The folder of `tenant`, or undefined when it has none (it then sees the shared documents).
+   * Tenants reach the store only from verified credentials, already checked like template
+   * names; anything else is a caller's bug, refused rather than looked up.
+   */
+  #tenant(tenant: string): TenantView | undefined {
+    this.#refreshTenants(this.#now())
+    const view = this.#tenants.get(tenant)
+    if (view === undefined && !isValidTemplateName(tenant)) {
+      throw new TypeError('ContentStore: a tenant must be a valid tenant name')
+    }
+    return view
+  }
+
+  /** Re-reads `tenants/` after a watcher event, or when its stamp changed (checked ≤ 1/s). */
+  #refreshTenants(now: number): void {
+    const seen = this.#tenantsSeen
+    if (seen.generation === this.#generation && now - seen.checkedAt < this.#revalidateMs) return
+    const generation = this.#generation
+    const stamp = statContentFile(this.dir, CONTENT_FILES.tenantsDir)
+    if (seen.generation === generation && stamp === seen.stamp) {
+      seen.checkedAt = now
+      return
+    }
+    const scan = scanTenants(this.dir)
+    for (const { entry, reason } of scan.ignored) {
+      const key = `${entry}\0${reason}`
+      if (this.#warned.has(key)) continue
+      this.#warned.add(key)
+      this.#logger.warn(`content: ${join(this.dir, entry)}: ignored, ${reason}`)
+    }
+    const next = new Map<string, TenantView>()
+    for (const t of scan.tenants) {
+      next.set(t, this.#tenants.get(t) ?? { dir: `${CONTENT_FILES.tenantsDir}/${t}/`, key: `${t}/` })
+    }
+    this.#tenants = next
+    this.#syncTenantWatchers()
+    this.#tenantsSeen = { generation, checkedAt: now, stamp }
+  }
+
+  /** Watches the folders of the first tenants, and stops watching those that went away. */
+  #syncTenantWatchers(): void {
+    if (!this.#watchEnabled) return
+    for (const [t, ws] of this.#tenantWatchers) {
+      if (this.#tenants.has(t)) continue
+      for (const w of ws) w.close()
+      this.#tenantWatchers.delete(t)
+    }
+    for (const t of this.#tenants.keys()) {
+      if (this.#tenantWatchers.size >= MAX_WATCHED_TENANTS) break
+      if (this.#tenantWatchers.has(t)) continue
+      const ws: FSWatcher[] = []
+      const base = join(this.dir, CONTENT_FILES.tenantsDir, t)
+      this.#watch(base, ws)
+      this.#watch(join(base, CONTENT_FILES.templatesDir), ws)
+      this.#tenantWatchers.set(t, ws)
+    }
   }
 
   #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name): ContentDocument | undefined {
@@ -162,8 +276,13 @@ export class ContentStore {
   close(): void {
     for (const w of this.#watchers) w.close()
     this.#watchers.length = 0
+    for (const ws of this.#tenantWatchers.values()) for (const w of ws) w.close()
+    this.#tenantWatchers.clear()
   }
 }
+
+/** A tenant's own file when it has one, else the shared one. */
+const overlay = ([own, shared]: (string | undefined)[]): string | undefined => own ?? shared
 
 function makeDocument(name: string, content: string): ContentDocument {
   const etag = etagOf(content)

@@ -9,6 +9,7 @@ import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { loadAccessPolicy, type AccessPolicy } from '../access/policy.js'
 import { checkContent, describeFinding } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
@@ -39,6 +40,8 @@ export interface DaemonHandle {
   config: DaemonConfig
   /** The method and path of every route the app registered (checked against the contract). */
   routes(): { method: string; path: string }[]
+  /** The content dir's access.json (scopes, roles, tenants), checked before anything opened. */
+  access: AccessPolicy
   /** Live sessions (issued, not revoked, not expired). */
   liveSessions(): number
   /** Runs the state-dir check now (it also runs every 2 s); true if something was restored. */
@@ -93,6 +96,8 @@ export async function startDaemon(
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
+  // A bad access.json stops the start: serving under a looser policy than written is worse.
+  const access = loadAccessPolicy(config.contentDir)
   // Fail before touching anything else if this state dir already has a daemon.
   const lock = acquireInstanceLock(config.stateDir)
   // Anything opened so far is released if a later step fails.
@@ -251,6 +256,7 @@ export async function startDaemon(
     port,
     config,
     routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
+    access,
     liveSessions: () => ledger.liveCount(),
     checkStateDir: () => guard.check(),
     close() {

@@ -25,6 +25,11 @@ export function contentCheckCommand(opts: Record<string, unknown>): void {
     `instructions (with preamble): ${report.instructionsLength} of ${report.instructionsLimit} characters`,
     `templates: ${report.templates.length ? report.templates.join(', ') : '(none)'}`,
   ]
+  for (const t of report.tenants) {
+    out.push(
+      `tenant ${t.name}: templates ${t.templates.length ? t.templates.join(', ') : '(none)'}`,
+    )
+  }
   for (const f of report.findings) out.push(`${f.level}: ${describeFinding(f)}`)
   const errors = report.findings.filter((f) => f.level === 'error').length
   out.push(errors ? `content check failed: ${errors} error(s)` : 'content check passed')
