@@ -18,8 +18,8 @@ import { join } from 'node:path'
 import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { readContentFile, statContentFile } from './files.js'
-import { assertTemplateName, isValidTemplateName } from './names.js'
-import { scanTenants, TENANTS_DIR } from './tenants.js'
+import { assertTemplateName } from './names.js'
+import { TenantFolders, TENANTS_DIR } from './tenants.js'
 
 /** A document as served: its text, a strong ETag, and the JSON body ready to send. */
 export interface ContentDocument {
@@ -39,17 +39,6 @@ export const CONTENT_FILES = {
   templatesDir: 'templates',
   tenantsDir: TENANTS_DIR,
 } as const
-
-/** A tenant folder's paths and cache-key prefix, built once when the folder is found. */
-interface TenantView {
-  /** `tenants/<t>/` */
-  dir: string
-  /** `<t>/`: no shared key contains a `/`, so tenant keys never collide with them. */
-  key: string
-}
-
-/** Tenants whose folders get their own directory watchers; beyond this the stat check serves. */
-const MAX_WATCHED_TENANTS = 32
 
 interface Cached {
   doc: ContentDocument | undefined
@@ -87,14 +76,8 @@ export class ContentStore {
   readonly #now: () => number
   readonly #cache = new Map<string, Cached>()
   readonly #watchers: FSWatcher[] = []
-  readonly #watchEnabled: boolean
+  readonly #tenants: TenantFolders
   #generation = 0
-  #tenants = new Map<string, TenantView>()
-  readonly #tenantWatchers = new Map<string, FSWatcher[]>()
-  /** When the tenant list was last brought up to date: generation, time, `tenants/` stamp. */
-  #tenantsSeen = { generation: -1, checkedAt: -Infinity, stamp: '' }
-  /** Ignored `tenants/` entries already warned about (warn once, not on every re-scan). */
-  readonly #warned = new Set<string>()
 
   constructor(options: ContentStoreOptions) {
     this.dir = options.dir
@@ -102,15 +85,23 @@ export class ContentStore {
     this.#revalidateMs = options.revalidateMs ?? 1000
     this.#now = options.now ?? (() => Date.now())
     assertContentDir(this.dir)
-    this.#watchEnabled = options.watch ?? true
-    if (this.#watchEnabled) {
+    const watching = options.watch ?? true
+    if (watching) {
       this.#watch(this.dir)
       this.#watch(join(this.dir, CONTENT_FILES.templatesDir))
       this.#watch(join(this.dir, CONTENT_FILES.tenantsDir))
     }
+    this.#tenants = new TenantFolders({
+      dir: this.dir,
+      logger: this.#logger,
+      revalidateMs: this.#revalidateMs,
+      generation: () => this.#generation,
+      ...(watching ? { watch: (path: string) => this.#watch(path, []) } : {}),
+    })
   }
 
-  #watch(path: string, into: FSWatcher[] = this.#watchers): void {
+  /** Watches `path`, bumping the generation on any event; returns `into`. */
+  #watch(path: string, into: FSWatcher[] = this.#watchers): FSWatcher[] {
     try {
       const w = watch(path, { persistent: false }, () => {
         this.#generation++
@@ -125,6 +116,7 @@ export class ContentStore {
       // No watcher (missing templates dir, inotify limit): the stat re-check still applies.
       this.#logger.debug(`content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`)
     }
+    return into
   }
 
   /**
@@ -150,19 +142,18 @@ export class ContentStore {
   template(name: string, tenant?: string): ContentDocument | undefined {
     assertTemplateName(name)
     const rel = `${CONTENT_FILES.templatesDir}/${name}.md`
-    const view = tenant === undefined ? undefined : this.#tenant(tenant)
+    const view = tenant === undefined ? undefined : this.#tenants.get(tenant, this.#now())
     if (view === undefined) return this.#get(name, [rel], ([body]) => body, `t:${name}`)
     return this.#get(name, [view.dir + rel, rel], overlay, `${view.key}t:${name}`)
   }
 
   /** The tenants that have a folder (sorted), as of the last look at `tenants/`. */
   tenants(): string[] {
-    this.#refreshTenants(this.#now())
-    return [...this.#tenants.keys()]
+    return this.#tenants.names(this.#now())
   }
 
   #prose(name: string, rel: string, tenant: string | undefined): ContentDocument | undefined {
-    const view = tenant === undefined ? undefined : this.#tenant(tenant)
+    const view = tenant === undefined ? undefined : this.#tenants.get(tenant, this.#now())
     if (view === undefined) {
       return this.#get(name, [CONTENT_FILES.preamble, rel], ([preamble, body]) =>
         body === undefined ? undefined : withPreamble(preamble, body),
@@ -177,65 +168,6 @@ export class ContentStore {
       },
       view.key + name,
     )
-  }
-
-  /**
-   * The folder of `tenant`, or undefined when it has none (it then sees the shared documents).
-   * Tenants reach the store only from verified credentials, already checked like template
-   * names; anything else is a caller's bug, refused rather than looked up.
-   */
-  #tenant(tenant: string): TenantView | undefined {
-    this.#refreshTenants(this.#now())
-    const view = this.#tenants.get(tenant)
-    if (view === undefined && !isValidTemplateName(tenant)) {
-      throw new TypeError('ContentStore: a tenant must be a valid tenant name')
-    }
-    return view
-  }
-
-  /** Re-reads `tenants/` after a watcher event, or when its stamp changed (checked ≤ 1/s). */
-  #refreshTenants(now: number): void {
-    const seen = this.#tenantsSeen
-    if (seen.generation === this.#generation && now - seen.checkedAt < this.#revalidateMs) return
-    const generation = this.#generation
-    const stamp = statContentFile(this.dir, CONTENT_FILES.tenantsDir)
-    if (seen.generation === generation && stamp === seen.stamp) {
-      seen.checkedAt = now
-      return
-    }
-    const scan = scanTenants(this.dir)
-    for (const { entry, reason } of scan.ignored) {
-      const key = `${entry}\0${reason}`
-      if (this.#warned.has(key)) continue
-      this.#warned.add(key)
-      this.#logger.warn(`content: ${join(this.dir, entry)}: ignored, ${reason}`)
-    }
-    const next = new Map<string, TenantView>()
-    for (const t of scan.tenants) {
-      next.set(t, this.#tenants.get(t) ?? { dir: `${CONTENT_FILES.tenantsDir}/${t}/`, key: `${t}/` })
-    }
-    this.#tenants = next
-    this.#syncTenantWatchers()
-    this.#tenantsSeen = { generation, checkedAt: now, stamp }
-  }
-
-  /** Watches the folders of the first tenants, and stops watching those that went away. */
-  #syncTenantWatchers(): void {
-    if (!this.#watchEnabled) return
-    for (const [t, ws] of this.#tenantWatchers) {
-      if (this.#tenants.has(t)) continue
-      for (const w of ws) w.close()
-      this.#tenantWatchers.delete(t)
-    }
-    for (const t of this.#tenants.keys()) {
-      if (this.#tenantWatchers.size >= MAX_WATCHED_TENANTS) break
-      if (this.#tenantWatchers.has(t)) continue
-      const ws: FSWatcher[] = []
-      const base = join(this.dir, CONTENT_FILES.tenantsDir, t)
-      this.#watch(base, ws)
-      this.#watch(join(base, CONTENT_FILES.templatesDir), ws)
-      this.#tenantWatchers.set(t, ws)
-    }
   }
 
   #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name): ContentDocument | undefined {
@@ -276,8 +208,7 @@ export class ContentStore {
   close(): void {
     for (const w of this.#watchers) w.close()
     this.#watchers.length = 0
-    for (const ws of this.#tenantWatchers.values()) for (const w of ws) w.close()
-    this.#tenantWatchers.clear()
+    this.#tenants.close()
   }
 }
 

@@ -4,11 +4,14 @@
  * documents for the principals of tenant `<t>`, so its name is held to the template-name rule
  * (no dot, slash or backslash: nothing can traverse), and a folder that is a symlink leading
  * out of the content dir is ignored, so a tenant's documents can never be read from elsewhere
- * on the disk. Ignored entries are reported, never served.
+ * on the disk. Ignored entries are reported, never served. `scanTenants` lists the folders
+ * (for `briefd content check` too); `TenantFolders` keeps that list current for the store.
  */
-import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs'
+import { type Dirent, type FSWatcher, readdirSync, realpathSync, statSync } from 'node:fs'
 import { join, sep } from 'node:path'
 import { errnoCode } from '../shared/errors.js'
+import type { Logger } from '../shared/log.js'
+import { statContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
 
 /** The tenants folder, relative to the content dir. */
@@ -85,4 +88,112 @@ export function scanTenants(dir: string): TenantScan {
   if (entries.length > MAX_TENANTS)
     scan.ignored.push({ entry: TENANTS_DIR, reason: `more than ${MAX_TENANTS} entries` })
   return scan
+}
+
+/** A tenant folder's paths and cache-key prefix, built once when the folder is found. */
+export interface TenantView {
+  /** `tenants/<t>/` */
+  readonly dir: string
+  /** `<t>/`: no shared cache key contains a `/`, so tenant keys never collide with them. */
+  readonly key: string
+}
+
+export interface TenantFoldersOptions {
+  dir: string
+  logger: Logger
+  /** How often `tenants/` is re-checked without a watcher event. */
+  revalidateMs: number
+  /** The content store's change counter: any watcher event means "look again". */
+  generation: () => number
+  /** Watches a tenant folder (events bump the generation); absent: no watching. */
+  watch?: (path: string) => FSWatcher[]
+}
+
+/** Tenants whose folders get their own directory watchers; beyond this the stat check serves. */
+const MAX_WATCHED_TENANTS = 32
+
+/**
+ * The tenant folders as the content store sees them, kept current the way it keeps documents
+ * current: re-read after a watcher event, or when the `tenants/` stamp changed (checked at
+ * most once per revalidation interval). A lookup is one map lookup.
+ */
+export class TenantFolders {
+  readonly #o: TenantFoldersOptions
+  #views = new Map<string, TenantView>()
+  readonly #watchers = new Map<string, FSWatcher[]>()
+  /** When the list was last brought up to date: generation, time, `tenants/` stamp. */
+  #seen = { generation: -1, checkedAt: -Infinity, stamp: '' }
+  /** Ignored entries already warned about (warn once, not on every re-scan). */
+  readonly #warned = new Set<string>()
+
+  constructor(options: TenantFoldersOptions) {
+    this.#o = options
+  }
+
+  /**
+   * The folder of `tenant`, or undefined when it has none (it then sees the shared documents).
+   * Tenants come only from verified credentials, already checked like template names; any
+   * other name is a caller's bug, refused rather than looked up.
+   */
+  get(tenant: string, now: number): TenantView | undefined {
+    this.#refresh(now)
+    const view = this.#views.get(tenant)
+    if (view === undefined && !isValidTemplateName(tenant)) {
+      throw new TypeError('ContentStore: a tenant must be a valid tenant name')
+    }
+    return view
+  }
+
+  /** The tenants that have a folder, sorted. */
+  names(now: number): string[] {
+    this.#refresh(now)
+    return [...this.#views.keys()]
+  }
+
+  close(): void {
+    for (const ws of this.#watchers.values()) for (const w of ws) w.close()
+    this.#watchers.clear()
+  }
+
+  #refresh(now: number): void {
+    const seen = this.#seen
+    const generation = this.#o.generation()
+    if (seen.generation === generation && now - seen.checkedAt < this.#o.revalidateMs) return
+    const stamp = statContentFile(this.#o.dir, TENANTS_DIR)
+    if (seen.generation === generation && stamp === seen.stamp) {
+      seen.checkedAt = now
+      return
+    }
+    const scan = scanTenants(this.#o.dir)
+    for (const { entry, reason } of scan.ignored) {
+      const key = `${entry}\0${reason}`
+      if (this.#warned.has(key)) continue
+      this.#warned.add(key)
+      this.#o.logger.warn(`content: ${join(this.#o.dir, entry)}: ignored, ${reason}`)
+    }
+    const next = new Map<string, TenantView>()
+    for (const t of scan.tenants) {
+      next.set(t, this.#views.get(t) ?? { dir: `${TENANTS_DIR}/${t}/`, key: `${t}/` })
+    }
+    this.#views = next
+    this.#syncWatchers()
+    this.#seen = { generation, checkedAt: now, stamp }
+  }
+
+  /** Watches the folders of the first tenants, and stops watching those that went away. */
+  #syncWatchers(): void {
+    const watch = this.#o.watch
+    if (watch === undefined) return
+    for (const [t, ws] of this.#watchers) {
+      if (this.#views.has(t)) continue
+      for (const w of ws) w.close()
+      this.#watchers.delete(t)
+    }
+    for (const t of this.#views.keys()) {
+      if (this.#watchers.size >= MAX_WATCHED_TENANTS) break
+      if (this.#watchers.has(t)) continue
+      const base = join(this.#o.dir, TENANTS_DIR, t)
+      this.#watchers.set(t, [...watch(base), ...watch(join(base, 'templates'))])
+    }
+  }
 }
