@@ -41,7 +41,8 @@ export function readAccessPolicyConfig(dir: string): AccessPolicyConfig {
   }
   // A byte-order mark (some Windows editors write one) is not JSON, but means no harm.
   const text = read.text.startsWith('\ufeff') ? read.text.slice(1) : read.text
-  if (text.includes('\ufffd')) throw policyError(file, 'is not UTF-8 text')
+  if (text.includes('\ufffd'))
+    throw policyError(file, 'is not UTF-8 text (or holds U+FFFD, the replacement character)')
   let raw: unknown
   try {
     raw = JSON.parse(text)
