@@ -14,8 +14,8 @@
  * takes effect on restart, and a bad one stops the daemon from starting rather than serving
  * with a looser policy than the author wrote.
  */
-import type { Principal } from '../daemon/auth/principal.js'
-import { hasScope } from '../daemon/auth/principal.js'
+import type { Principal } from '../shared/principal.js'
+import { hasScope } from '../shared/principal.js'
 import { BriefdError } from '../shared/errors.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { bySpecificity, compileGlob, type Glob } from './glob.js'

@@ -4,13 +4,12 @@
  * and does preamble + instructions fit the host's instruction limit? Claude Code cuts server
  * instructions at 2,048 characters and replaces the rest with "… [truncated]"; anything
  * longer belongs in briefing.md, which is delivered through a tool instead. It also warns when
- * other local users can read or change the content (see content/permissions). It validates
- * `access.json` (see access/read) and each tenant folder `tenants/<t>/` with the same rules
- * as the shared documents.
+ * other local users can read or change the content (see content/permissions). Each tenant
+ * folder `tenants/<t>/` is checked with the same rules as the shared documents. (`access.json`
+ * is checked by access/check, which may read content/ but not the other way round.)
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { ACCESS_FILE, readAccessPolicyConfig } from '../access/read.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { currentUid } from '../shared/secure-fs.js'
 import { readContentFile } from './files.js'
@@ -90,8 +89,6 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
   }
   const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true)
   const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings)
-  const policy = accessFinding(dir)
-  if (policy) findings.push(policy)
   return { dir, instructionsLength, instructionsLimit, templates, tenants, findings }
 }
 
@@ -177,23 +174,6 @@ function checkTenants(
     return { name, templates }
   })
 }
-
-/** An error naming the field when access.json is bad; nothing when it is absent or good. */
-function accessFinding(dir: string): ContentFinding | undefined {
-  try {
-    readAccessPolicyConfig(dir)
-    return undefined
-  } catch (err) {
-    if (!(err instanceof BriefdError)) throw err
-    const reason = err.details.reason
-    return {
-      level: 'error',
-      file: join(dir, ACCESS_FILE),
-      message: typeof reason === 'string' ? reason : err.message,
-    }
-  }
-}
-
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
 const entries = (n: number, truncated: boolean): string => `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`

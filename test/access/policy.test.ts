@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
 import { AccessPolicy, loadAccessPolicy, readAccessPolicyConfig } from '../../src/access/policy.js'
 import { DEFAULT_POLICY_CONFIG, parseAccessPolicy } from '../../src/access/parse.js'
-import type { Principal } from '../../src/daemon/auth/principal.js'
+import type { Principal } from '../../src/shared/principal.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
