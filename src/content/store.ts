@@ -76,7 +76,7 @@ export class ContentStore {
   readonly #now: () => number
   readonly #cache = new Map<string, Cached>()
   readonly #watchers: FSWatcher[] = []
-  readonly #tenants: TenantFolders
+  readonly #tenants: TenantFolders<Cached>
   #generation = 0
 
   constructor(options: ContentStoreOptions) {
@@ -91,7 +91,7 @@ export class ContentStore {
       this.#watch(join(this.dir, CONTENT_FILES.templatesDir))
       this.#watch(join(this.dir, CONTENT_FILES.tenantsDir))
     }
-    this.#tenants = new TenantFolders({
+    this.#tenants = new TenantFolders<Cached>({
       dir: this.dir,
       logger: this.#logger,
       revalidateMs: this.#revalidateMs,
@@ -144,7 +144,7 @@ export class ContentStore {
     const rel = `${CONTENT_FILES.templatesDir}/${name}.md`
     const view = tenant === undefined ? undefined : this.#tenants.get(tenant, this.#now())
     if (view === undefined) return this.#get(name, [rel], ([body]) => body, `t:${name}`)
-    return this.#get(name, [view.dir + rel, rel], overlay, `${view.key}t:${name}`)
+    return this.#get(name, [view.dir + rel, rel], overlay, `t:${name}`, view.cache)
   }
 
   /** The tenants that have a folder (sorted), as of the last look at `tenants/`. */
@@ -166,13 +166,15 @@ export class ContentStore {
         const body = own ?? shared
         return body === undefined ? undefined : withPreamble(preamble, body)
       },
-      view.key + name,
+      name,
+      view.cache,
     )
   }
 
-  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name): ContentDocument | undefined {
+  /** `cache`: the shared documents' cache, or a tenant's own (so its keys need no prefix). */
+  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name, cache: Map<string, Cached> = this.#cache): ContentDocument | undefined {
     const now = this.#now()
-    const cached = this.#cache.get(key)
+    const cached = cache.get(key)
     if (cached && cached.generation === this.#generation) {
       if (now - cached.checkedAt < this.#revalidateMs) return cached.doc
       if (cached.deps.every((d) => statContentFile(this.dir, d.rel) === d.stamp)) {
@@ -194,14 +196,14 @@ export class ContentStore {
     const content = compose(files.map((f) => f?.text))
     const doc = content === undefined ? undefined : makeDocument(name, content)
     // Bound the cache: unknown template names must not grow it without limit.
-    if (doc === undefined && this.#cache.size > 1000) return undefined
-    this.#cache.set(key, {
+    if (doc === undefined && cache.size > 1000) return undefined
+    cache.set(key, {
       doc,
       deps: rels.map((rel, i) => ({ rel, stamp: files[i]?.stamp ?? 'missing' })),
       generation,
       checkedAt: now,
     })
-    if (this.#cache.size > 2000) this.#cache.delete(this.#cache.keys().next().value as string)
+    if (cache.size > 2000) cache.delete(cache.keys().next().value as string)
     return doc
   }
 

@@ -90,12 +90,16 @@ export function scanTenants(dir: string): TenantScan {
   return scan
 }
 
-/** A tenant folder's paths and cache-key prefix, built once when the folder is found. */
-export interface TenantView {
+/** A tenant folder's path and the store's cache for it, made once when the folder is found. */
+export interface TenantView<C> {
   /** `tenants/<t>/` */
   readonly dir: string
-  /** `<t>/`: no shared cache key contains a `/`, so tenant keys never collide with them. */
-  readonly key: string
+  /**
+   * The tenant's documents, apart from the shared ones: keys need no tenant prefix (building
+   * one per request costs a string concatenation and its hashing), and a tenant folder that
+   * goes away takes its cached documents with it.
+   */
+  readonly cache: Map<string, C>
 }
 
 export interface TenantFoldersOptions {
@@ -117,9 +121,9 @@ const MAX_WATCHED_TENANTS = 32
  * current: re-read after a watcher event, or when the `tenants/` stamp changed (checked at
  * most once per revalidation interval). A lookup is one map lookup.
  */
-export class TenantFolders {
+export class TenantFolders<C> {
   readonly #o: TenantFoldersOptions
-  #views = new Map<string, TenantView>()
+  #views = new Map<string, TenantView<C>>()
   readonly #watchers = new Map<string, FSWatcher[]>()
   /** When the list was last brought up to date: generation, time, `tenants/` stamp. */
   #seen = { generation: -1, checkedAt: -Infinity, stamp: '' }
@@ -135,7 +139,7 @@ export class TenantFolders {
    * Tenants come only from verified credentials, already checked like template names; any
    * other name is a caller's bug, refused rather than looked up.
    */
-  get(tenant: string, now: number): TenantView | undefined {
+  get(tenant: string, now: number): TenantView<C> | undefined {
     this.#refresh(now)
     const view = this.#views.get(tenant)
     if (view === undefined && !isValidTemplateName(tenant)) {
@@ -171,9 +175,9 @@ export class TenantFolders {
       this.#warned.add(key)
       this.#o.logger.warn(`content: ${join(this.#o.dir, entry)}: ignored, ${reason}`)
     }
-    const next = new Map<string, TenantView>()
+    const next = new Map<string, TenantView<C>>()
     for (const t of scan.tenants) {
-      next.set(t, this.#views.get(t) ?? { dir: `${TENANTS_DIR}/${t}/`, key: `${t}/` })
+      next.set(t, this.#views.get(t) ?? { dir: `${TENANTS_DIR}/${t}/`, cache: new Map() })
     }
     this.#views = next
     this.#syncWatchers()
