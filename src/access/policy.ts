@@ -14,8 +14,7 @@
  * takes effect on restart, and a bad one stops the daemon from starting rather than serving
  * with a looser policy than the author wrote.
  */
-import type { Principal } from '../shared/principal.js'
-import { hasScope } from '../shared/principal.js'
+import { missingScopes, type Principal } from '../shared/principal.js'
 import { BriefdError } from '../shared/errors.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { bySpecificity, compileGlob, type Glob } from './glob.js'
@@ -55,16 +54,20 @@ function claimAt(claims: Claims, path: ClaimPath): unknown {
 
 export class AccessPolicy {
   readonly config: AccessPolicyConfig
-  readonly #exact = new Map<string, string>()
-  readonly #globs: { glob: Glob; scope: string }[] = []
-  readonly #memo = new Map<string, string>()
+  readonly #exact = new Map<string, readonly string[]>()
+  readonly #globs: { glob: Glob; scopes: readonly string[] }[] = []
+  readonly #memo = new Map<string, readonly string[]>()
+  readonly #default: readonly string[]
   readonly #supported: readonly string[]
 
   constructor(config: AccessPolicyConfig = DEFAULT_POLICY_CONFIG) {
     this.config = config
+    // One frozen list per rule, so answering a request allocates nothing.
+    this.#default = Object.freeze([config.defaultScope])
     for (const [key, scope] of config.documents) {
-      if (key.includes('*')) this.#globs.push({ glob: compileGlob(key), scope })
-      else this.#exact.set(key, scope)
+      const scopes = Object.freeze([scope])
+      if (key.includes('*')) this.#globs.push({ glob: compileGlob(key), scopes })
+      else this.#exact.set(key, scopes)
     }
     this.#globs.sort((a, b) => bySpecificity(a.glob, b.glob))
     this.#supported = this.#computeSupported()
@@ -72,29 +75,42 @@ export class AccessPolicy {
 
   /** The scope a principal needs to read `document` (see the module comment for precedence). */
   requiredScope(document: string): string {
+    return this.requiredScopes(document)[0] ?? this.config.defaultScope
+  }
+
+  /**
+   * The scopes `document` needs, as daemon/auth/authorize asks for them (one today; a list so
+   * a 403 can name every scope a request needs).
+   */
+  requiredScopes(document: string): readonly string[] {
     const exact = this.#exact.get(document)
     if (exact !== undefined) return exact
     const memo = this.#memo.get(document)
     if (memo !== undefined) return memo
-    let scope = this.config.defaultScope
+    let scopes = this.#default
     for (const g of this.#globs) {
       if (g.glob.matches(document)) {
-        scope = g.scope
+        scopes = g.scopes
         break
       }
     }
-    if (this.#memo.size < MEMO_LIMIT) this.#memo.set(document, scope)
-    return scope
+    if (this.#memo.size < MEMO_LIMIT) this.#memo.set(document, scopes)
+    return scopes
   }
 
   /**
-   * Whether `principal` may read `document`. A principal without a scope set (a local session
-   * token, the bootstrap credential) reads everything, as before remote mode. Ask this before
-   * looking the document up, so a principal without the scope gets the same refusal whether
-   * or not the document exists (no enumeration through 403 versus 404).
+   * Whether `principal` may read `document`, by the rule daemon/auth/authorize enforces on
+   * the routes: the bootstrap credential reads no document; a principal without a scope set
+   * (a local session token) reads everything, as before remote mode; any other needs every
+   * scope the document needs. Ask before looking the document up, so a principal without the
+   * scope gets the same refusal whether or not the document exists (no enumeration).
    */
   canRead(principal: Principal, document: string): boolean {
-    return principal.scopes === undefined || hasScope(principal, this.requiredScope(document))
+    if (principal.kind === 'bootstrap') return false
+    return (
+      principal.scopes === undefined ||
+      missingScopes(principal, this.requiredScopes(document)).length === 0
+    )
   }
 
   /**

@@ -146,6 +146,7 @@ export async function startDaemon(
 
   let port = config.port
   const app = createApp({
+    policy: access,
     store,
     keyring,
     ledger,

@@ -271,6 +271,16 @@ describe('AccessPolicy.canRead', () => {
     expect(p.canRead(principal(), 'instructions')).toBe(true)
   })
 
+  it('lets the bootstrap credential read no document, as daemon/auth/authorize does', () => {
+    expect(p.canRead({ ...principal(), kind: 'bootstrap' }, 'instructions')).toBe(false)
+  })
+
+  it('answers requiredScopes with the same frozen list each time', () => {
+    expect(p.requiredScopes('templates/scoring-x')).toEqual(['briefd:scoring'])
+    expect(p.requiredScopes('templates/other')).toBe(p.requiredScopes('templates/other'))
+    expect(Object.isFrozen(p.requiredScopes('instructions'))).toBe(true)
+  })
+
   it('requires the document scope of a scoped principal', () => {
     expect(p.canRead(principal(['briefd:read']), 'templates/verdict')).toBe(true)
     expect(p.canRead(principal(['briefd:read']), 'templates/scoring-x')).toBe(false)
