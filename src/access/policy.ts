@@ -118,7 +118,7 @@ export class AccessPolicy {
    * `roles.map`. Unknown roles, and anything in the claim that is not a string, grant nothing.
    * A string is one role, never split on spaces (Keycloak role names may contain them).
    */
-  scopesFromRoles(claims: Claims): Set<string> {
+  scopesFromRoles(claims: Claims): readonly string[] {
     const out = new Set<string>()
     const value = claimAt(claims, this.config.roles.claim)
     const roles = typeof value === 'string' ? [value] : Array.isArray(value) ? value : []
@@ -126,7 +126,8 @@ export class AccessPolicy {
       if (typeof role !== 'string') continue
       for (const s of this.config.roles.map.get(role) ?? []) out.add(s)
     }
-    return out
+    // A list, each scope once: what the access-token verifier's `rolesToScopes` takes.
+    return [...out]
   }
 
   /**
