@@ -82,6 +82,13 @@ const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
     description: 'the credential lacks a scope this request needs (see WWW-Authenticate)',
     challenge: 'insufficient_scope',
   },
+  // A verified credential whose tenant claim is not a tenant name: refused, not ignored.
+  ERR_CREDENTIAL_TENANT_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
   ERR_CREDENTIAL_MALFORMED: {
     status: 400,
     error: 'invalid_request',

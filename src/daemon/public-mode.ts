@@ -37,7 +37,8 @@ export interface PublicModeOptions {
   readScope: string
   /** Extra scopes from a token's roles (the access policy). */
   rolesToScopes?: (claims: Readonly<Record<string, unknown>>) => readonly string[]
-  tenantClaim?: string
+  /** The tenant from a token's verified claims (the access policy). */
+  tenantOf?: (claims: Readonly<Record<string, unknown>>) => string | undefined
 }
 
 function readPem(file: string, what: string): Buffer {
@@ -72,7 +73,7 @@ export async function preparePublicMode(
       issuers,
       audiences: [config.resource, `${config.resource}/mcp`],
       now: o.now,
-      ...(o.tenantClaim ? { tenantClaim: o.tenantClaim } : {}),
+      ...(o.tenantOf ? { tenantOf: o.tenantOf } : {}),
       ...(o.rolesToScopes ? { rolesToScopes: o.rolesToScopes } : {}),
     })
     try {

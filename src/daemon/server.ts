@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import { loadAccessPolicy, type AccessPolicy } from '../access/policy.js'
 import { checkContent, describeFinding } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
@@ -42,6 +43,8 @@ export interface DaemonHandle {
   config: DaemonConfig
   /** The method and path of every route the app registered (checked against the contract). */
   routes(): { method: string; path: string }[]
+  /** The content dir's access.json (scopes, roles, tenants), checked before anything opened. */
+  access: AccessPolicy
   /** Live sessions (issued, not revoked, not expired). */
   liveSessions(): number
   /** Runs the state-dir check now (it also runs every 2 s); true if something was restored. */
@@ -96,6 +99,8 @@ export async function startDaemon(
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
+  // A bad access.json stops the start: serving under a looser policy than written is worse.
+  const access = loadAccessPolicy(config.contentDir)
   // Public mode: discover the authorization servers and read the TLS files first, so a bad
   // --issuer or --tls-key is one line and nothing was opened.
   const remote = config.public
@@ -104,6 +109,8 @@ export async function startDaemon(
         logger,
         now,
         readScope: DEFAULT_READ_SCOPE,
+        rolesToScopes: (claims) => access.scopesFromRoles(claims),
+        tenantOf: (claims) => access.tenantOf(claims),
       })
     : undefined
   // Fail before touching anything else if this state dir already has a daemon.
@@ -160,6 +167,7 @@ export async function startDaemon(
 
   let port = config.port
   const app = createApp({
+    policy: access,
     store,
     keyring,
     ledger,
@@ -175,7 +183,7 @@ export async function startDaemon(
           remote: {
             resource: remote.config.resource,
             issuers: remote.config.issuers,
-            scopesSupported: () => [DEFAULT_READ_SCOPE],
+            scopesSupported: () => access.scopesSupported(),
             challenge: (path: string) => remote.challenge(path),
           },
         }
@@ -284,6 +292,7 @@ export async function startDaemon(
     port,
     config,
     routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
+    access,
     liveSessions: () => ledger.liveCount(),
     checkStateDir: () => guard.check(),
     close() {

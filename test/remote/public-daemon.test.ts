@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createServer } from 'node:net'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
 import { createApiKey, revokeApiKey } from '../../src/apikeys/store.js'
@@ -30,10 +32,32 @@ let resource: string
 
 beforeAll(async () => {
   content = makeContent()
+  // A tenant's own template, a scored template, and roles that grant the scoring scope.
+  mkdirSync(join(content.dir, 'tenants/acme/templates'), { recursive: true, mode: 0o700 })
+  writeFileSync(
+    join(content.dir, 'tenants/acme/templates/acme-only.md'),
+    `ACME-${content.canary.template}\n`,
+  )
+  writeFileSync(
+    join(content.dir, 'templates/scoring-rubric.md'),
+    `SCORING-${content.canary.template}\n`,
+  )
+  writeFileSync(
+    join(content.dir, 'access.json'),
+    JSON.stringify({
+      scopes: { default: 'briefd:read', documents: { 'templates/scoring-*': 'briefd:scoring' } },
+      roles: { claim: 'roles', map: { scorer: ['briefd:read', 'briefd:scoring'] } },
+      tenants: { claim: 'tenant' },
+    }),
+  )
   const port = await freePort()
   resource = `https://127.0.0.1:${port}`
   as = await TestAuthServer.start({
-    clients: [{ clientId: 'alice-cli', claims: { tenant: 'acme' } }, { clientId: 'bob-cli' }],
+    clients: [
+      { clientId: 'alice-cli', claims: { tenant: 'acme' } },
+      { clientId: 'bob-cli' },
+      { clientId: 'carol-cli', claims: { roles: ['scorer'] } },
+    ],
     resources: [resource, `${resource}/mcp`, 'https://other.example'],
   })
   const tls = testTls()
@@ -85,7 +109,7 @@ describe('briefd serve --resource (public mode)', () => {
     expect(JSON.parse(root.text)).toEqual({
       resource,
       authorization_servers: [as.issuer],
-      scopes_supported: ['briefd:read'],
+      scopes_supported: ['briefd:read', 'briefd:scoring'],
       bearer_methods_supported: ['header'],
       resource_name: 'briefd',
     })
@@ -182,6 +206,31 @@ describe('briefd serve --resource (public mode)', () => {
     })
     expect(outcome).not.toContain(content.canary.instructions)
     expect(outcome).not.toMatch(/^status 200/)
+  })
+
+  it('keeps tenants apart: a tenant reads its own template, anyone else gets the same 404 as for none', async () => {
+    const alice = await as.mint({ clientId: 'alice-cli', scope: 'briefd:read', resource })
+    const bob = await as.mint({ clientId: 'bob-cli', scope: 'briefd:read', resource })
+    const own = await call('/v1/templates/acme-only', { token: alice })
+    expect(own.status).toBe(200)
+    expect(own.text).toContain(`ACME-${content.canary.template}`)
+    const other = await call('/v1/templates/acme-only', { token: bob })
+    const none = await call('/v1/templates/no-such-template', { token: bob })
+    expect(other.status).toBe(404)
+    expect(other.text).toBe(none.text)
+    expect(other.text).not.toContain('ACME-')
+    // Shared documents stay visible to the tenant.
+    expect((await call('/v1/templates/verdict', { token: alice })).status).toBe(200)
+  })
+
+  it('maps roles to scopes: a scorer reads the scored template, a reader is told the scope it lacks', async () => {
+    const carol = await as.mint({ clientId: 'carol-cli', scope: 'briefd:read', resource })
+    expect((await call('/v1/templates/scoring-rubric', { token: carol })).status).toBe(200)
+    const bob = await as.mint({ clientId: 'bob-cli', scope: 'briefd:read', resource })
+    const res = await call('/v1/templates/scoring-rubric', { token: bob })
+    expect(res.status).toBe(403)
+    expect(res.headers.get('www-authenticate')).toContain('scope="briefd:scoring"')
+    expect(res.text).not.toContain('SCORING-')
   })
 
   it('exchanges an access token for a session token with the same subject, tenant and scopes', async () => {
