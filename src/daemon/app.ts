@@ -48,6 +48,8 @@ export interface AppDeps {
   sessionTtlSeconds: number
   bodyLimitBytes: number
   now: () => number
+  /** This app serves the daemon's Unix socket (see daemon/guard for the Host it accepts). */
+  localSocket?: boolean
 }
 
 export function createApp(deps: AppDeps): Hono<DaemonEnv> {
@@ -58,6 +60,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       allowedOrigins: deps.allowedOrigins,
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
+      ...(deps.localSocket ? { localSocket: true } : {}),
     }),
     gate: createSessionGate({
       verifier: deps.verifier,
@@ -74,8 +77,6 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
     proofRoutes({
       keyring: deps.keyring,
       bootstrap: deps.bootstrap,
-      limiter: deps.limiter,
-      limits: deps.limits,
       bodyLimitBytes: deps.bodyLimitBytes,
       kit,
     }),

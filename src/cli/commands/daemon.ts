@@ -121,6 +121,7 @@ export async function statusCommand(opts: Record<string, unknown>): Promise<void
     const res = await daemonRequest({
       method: 'GET',
       url: probe.info.url,
+      ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
       path: ROUTES.status.path,
       bearer: readBootstrapCredential(stateDir),
       timeoutMs: 1000,
