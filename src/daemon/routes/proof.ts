@@ -7,10 +7,11 @@
  *
  * Not rate limited. A bucket shared by every caller let another local user, holding no
  * credential, flood proofs and make every new client give up (429) before it sent its
- * credential. An answer costs one or two HMACs over ~100 bytes, less than the HTTP parsing
- * every request pays anyway (a 429 would cost as much as the proof), so a bucket protected
- * nothing. Unknown kids cost one stat of the keyring file (Keyring.refresh), like a forged
- * token on any route.
+ * credential. An answer (body read, JSON parse, one or two HMACs) costs a few times a health
+ * check and well under a millisecond (bench:daemon measures both); a 429 would be cheaper, but
+ * any local user can keep a core busy with any request, answered or refused, so a bucket only
+ * handed them a lever to starve clients. Unknown kids cost one stat of the keyring file
+ * (Keyring.refresh), like a forged token on any route. Clients on the Unix socket never ask.
  */
 import { Hono } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
