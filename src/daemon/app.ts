@@ -61,6 +61,8 @@ export interface AppDeps {
     scopesSupported: () => readonly string[]
     challenge: (path: string) => ChallengeParams
   }
+  /** This app serves the daemon's Unix socket (see daemon/guard for the Host it accepts). */
+  localSocket?: boolean
 }
 
 export function createApp(deps: AppDeps): Hono<DaemonEnv> {
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
       ...(deps.remote ? { resource: deps.remote.resource } : {}),
+      ...(deps.localSocket ? { localSocket: true } : {}),
     }),
     gate: createAuthGate({
       authenticator: deps.authenticator,
@@ -100,8 +103,6 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       proofRoutes({
         keyring: deps.keyring,
         bootstrap: deps.bootstrap,
-        limiter: deps.limiter,
-        limits: deps.limits,
         bodyLimitBytes: deps.bodyLimitBytes,
         kit,
       }),

@@ -14,6 +14,7 @@
  */
 import type { Context } from 'hono'
 import { BriefdError } from '../shared/errors.js'
+import { SOCKET_HOST } from '../shared/local-socket.js'
 import type { DaemonEnv } from './context.js'
 import { requestHeader } from './headers.js'
 
@@ -31,6 +32,11 @@ export interface GuardOptions {
    * names are not accepted: a DNS-rebinding page would send its own name.
    */
   resource?: string
+  /**
+   * Serving the Unix socket: the one Host accepted is the name clients send there
+   * (`localhost`, no port). No web page can reach a Unix socket; the check stays uniform.
+   */
+  localSocket?: boolean
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
@@ -40,7 +46,9 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
   const origins = new Set(options.allowedOrigins ?? [])
   let hostsFor = -1
   let hosts = new Set<string>()
+  const socketHosts = new Set([SOCKET_HOST])
   const allowedHosts = (): Set<string> => {
+    if (options.localSocket) return socketHosts
     const port = options.port()
     if (port !== hostsFor) {
       if (options.resource !== undefined) {

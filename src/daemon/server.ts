@@ -2,13 +2,14 @@
  * @module daemon/server
  * Assembles the daemon from its config and starts listening. The only file that opens a
  * socket. It binds the configured loopback address explicitly (node's default is every
- * interface), bounds slow clients and header sizes, and writes `daemon.json` (0600) so local
- * clients can find the port.
+ * interface) and, as the local transport, a Unix socket in the 0700 state dir that other
+ * users cannot reach. Both bound slow clients, header sizes and connection slots, and
+ * `daemon.json` (0600) tells local clients the port and the socket.
  */
 import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import { loadAccessPolicy, type AccessPolicy } from '../access/policy.js'
 import { checkContent, describeFinding } from '../content/check.js'
@@ -35,11 +36,20 @@ import type { DaemonConfig } from './config.js'
 import { toWireError, wireErrorBody } from './error-map.js'
 import { jsonResponse } from './responses.js'
 import { RateLimiter } from './rate-limit.js'
+import { limitConnectionSlots } from './connection-slots.js'
+import { clearSocketPath, listenOnSocket, removeOwnSocket, socketPathFor } from './local-socket.js'
+import type { Hono } from 'hono'
+import type { DaemonEnv } from './context.js'
+
+/** Open connections per listener; past it, the oldest idle or unfinished one is dropped. */
+const MAX_CONNECTIONS = 1024
 
 export interface DaemonHandle {
   url: string
   host: string
   port: number
+  /** The Unix socket the daemon also listens on, when it could (see daemon/local-socket). */
+  socketPath?: string
   config: DaemonConfig
   /** The method and path of every route the app registered (checked against the contract). */
   routes(): { method: string; path: string }[]
@@ -89,6 +99,68 @@ function listen(server: Server, port: number, host: string): Promise<number> {
       resolve((server.address() as AddressInfo).port)
     })
   })
+}
+
+/**
+ * One HTTP server for `app` (TCP or the Unix socket): slow or oversized clients are cut off,
+ * and requests node-server cannot even turn into a Request are refused in the same JSON shape.
+ */
+function createHttpServer(
+  app: Hono<DaemonEnv>,
+  limiter: RateLimiter,
+  config: DaemonConfig,
+  audit: AuditLog,
+  tls?: { cert: Buffer; key: Buffer },
+): Server {
+  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
+  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
+  // shape and with the same headers as every other refusal.
+  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
+  const refuseUnparseable = (status: number): void => {
+    const wait = limiter.take('anonymous', config.rateLimits.anonymous)
+    try {
+      if (wait > 0)
+        audit.recordRateLimited({
+          event: 'request.denied',
+          status: 429,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_RATE_LIMITED',
+        })
+      else
+        audit.record({
+          event: 'request.denied',
+          status,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_REQUEST_INVALID',
+        })
+    } catch {
+      // The refusal stands even if it cannot be audited.
+    }
+  }
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: () => {
+      refuseUnparseable(400)
+      const wire = toWireError(invalid)
+      return jsonResponse(wire.status, wireErrorBody(wire))
+    },
+  })
+  const options = {
+    // Slow or oversized clients are cut off instead of holding a connection (slowloris).
+    maxHeaderSize: 8 * 1024,
+    headersTimeout: 5_000,
+    requestTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    // How often the two timeouts above are enforced (Node's default is every 30 s).
+    connectionsCheckingInterval: 1_000,
+    // A request without Host reaches the guard, which refuses it like any foreign Host
+    // (JSON 403, audited) instead of Node's bare 400.
+    requireHostHeader: false,
+  }
+  const server: Server = tls
+    ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, listener)
+    : createServer(options, listener)
+  server.on('clientError', createClientErrorListener(refuseUnparseable))
+  return server
 }
 
 /** Starts the daemon; rejects with a BriefdError naming the path or port on any start-up problem. */
@@ -166,13 +238,12 @@ export async function startDaemon(
   }
 
   let port = config.port
-  const app = createApp({
+  const appDeps = {
     policy: access,
     store,
     keyring,
     ledger,
     audit,
-    limiter,
     // Local: session tokens and the bootstrap credential. Public: session tokens, API keys
     // and access tokens; the bootstrap credential is never accepted there.
     authenticator: new Authenticator(
@@ -197,60 +268,22 @@ export async function startDaemon(
     boundHost: config.host,
     sessionTtlSeconds: config.sessionTtlSeconds,
     bodyLimitBytes: config.bodyLimitBytes,
-  })
-  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
-  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
-  // shape and with the same headers as every other refusal.
-  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
-  const refuseUnparseable = (status: number): void => {
-    const wait = limiter.take('anonymous', config.rateLimits.anonymous)
-    try {
-      if (wait > 0)
-        audit.recordRateLimited({
-          event: 'request.denied',
-          status: 429,
-          route: 'OTHER (unparseable)',
-          reason: 'ERR_RATE_LIMITED',
-        })
-      else
-        audit.record({
-          event: 'request.denied',
-          status,
-          route: 'OTHER (unparseable)',
-          reason: 'ERR_REQUEST_INVALID',
-        })
-    } catch {
-      // The refusal stands even if it cannot be audited.
-    }
   }
-  const listener = getRequestListener(app.fetch, {
-    errorHandler: () => {
-      refuseUnparseable(400)
-      const wire = toWireError(invalid)
-      return jsonResponse(wire.status, wireErrorBody(wire))
-    },
-  })
-  const serverOptions = {
-    // Slow or oversized clients are cut off instead of holding a connection (slowloris).
-    maxHeaderSize: 8 * 1024,
-    headersTimeout: 5_000,
-    requestTimeout: 10_000,
-    keepAliveTimeout: 5_000,
-    // How often the two timeouts above are enforced (Node's default is every 30 s).
-    connectionsCheckingInterval: 1_000,
-    // A request without Host reaches the guard, which refuses it like any foreign Host
-    // (JSON 403, audited) instead of Node's bare 400.
-    requireHostHeader: false,
+  const app = createApp({ ...appDeps, limiter })
+  // The Unix socket gets the same routes with rate-limit buckets of its own: only our uid
+  // can reach it, and nothing sent over TCP (where any local user can) may spend them.
+  const socketLimiter = new RateLimiter(now)
+  const socketApp = createApp({ ...appDeps, limiter: socketLimiter, localSocket: true })
+  const serve = (served: typeof app, servedLimiter: RateLimiter): Server => {
+    const s = createHttpServer(served, servedLimiter, config, audit, remote?.tls)
+    limitConnectionSlots(s, MAX_CONNECTIONS)
+    s.on('connection', (socket: Socket) => {
+      connections++
+      socket.once('close', () => connections--)
+    })
+    return s
   }
-  const server: Server = remote?.tls
-    ? createHttpsServer({ ...serverOptions, cert: remote.tls.cert, key: remote.tls.key }, listener)
-    : createServer(serverOptions, listener)
-  server.on('clientError', createClientErrorListener(refuseUnparseable))
-  server.maxConnections = 1024
-  server.on('connection', (socket) => {
-    connections++
-    socket.once('close', () => connections--)
-  })
+  const server = serve(app, limiter)
   const release = (): void => {
     for (const o of opened) o.close()
   }
@@ -261,6 +294,15 @@ export async function startDaemon(
     throw err
   }
   const url = urlFor(config.host, port, remote?.tls !== undefined)
+  // The Unix socket is for this user's own clients on this machine: a public daemon has none.
+  const socketPath = socketPathFor(config.stateDir)
+  let socketServer: Server | undefined
+  let socketIno: number | undefined
+  if (!remote && clearSocketPath(socketPath, logger)) {
+    socketServer = serve(socketApp, socketLimiter)
+    socketIno = await listenOnSocket(socketServer, socketPath, logger)
+    if (socketIno === undefined) socketServer = undefined
+  }
   const infoPath = join(config.stateDir, STATE_FILES.daemon)
   const info: DaemonInfo = {
     pid: process.pid,
@@ -269,6 +311,7 @@ export async function startDaemon(
     port,
     started_at: new Date(now()).toISOString(),
     content_dir: config.contentDir,
+    ...(socketIno !== undefined ? { socket: socketPath } : {}),
   }
   writeSecretFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`)
   audit.record({ event: 'daemon.started' })
@@ -290,6 +333,7 @@ export async function startDaemon(
     url,
     host: config.host,
     port,
+    ...(socketIno !== undefined ? { socketPath } : {}),
     config,
     routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
     access,
@@ -299,8 +343,17 @@ export async function startDaemon(
       closing ??= new Promise<void>((resolve) => {
         clearInterval(pruneTimer)
         guard.stop()
-        server.close(() => resolve())
+        let open = socketServer ? 2 : 1
+        const closed = (): void => {
+          if (--open === 0) resolve()
+        }
+        server.close(closed)
         server.closeIdleConnections()
+        if (socketServer) {
+          socketServer.close(closed)
+          socketServer.closeIdleConnections()
+          if (socketIno !== undefined) removeOwnSocket(socketPath, socketIno)
+        }
       }).then(() => {
         try {
           audit.record({ event: 'daemon.stopped' })
