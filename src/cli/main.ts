@@ -39,6 +39,10 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .option('--host <address>', 'loopback address to bind (127.0.0.1 or ::1)')
     .option('--port <port>', 'port to listen on (0 = any free port)')
     .option('--content <dir>', 'content dir (default: ./content)')
+    .option(
+      '--tools <file>',
+      'tools manifest to check the templates against (default: BRIEFD_TOOLS, else the example)',
+    )
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
     .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h (max 7d)')
     .option(
@@ -199,6 +203,10 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .command('check')
     .description('check the content dir (fails when preamble + instructions exceed the host limit)')
     .option('--content <dir>', 'content dir (default: ./content)')
+    .option(
+      '--tools <file>',
+      'tools manifest: warn about template placeholders its tools do not fill (default: BRIEFD_TOOLS)',
+    )
     .option('--limit <chars>', 'instruction limit in characters (default 2048)')
     .action(async (opts: Record<string, unknown>) => {
       const { contentCheckCommand } = await import('./commands/content.js')

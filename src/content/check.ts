@@ -13,6 +13,7 @@ import { currentUid } from '../shared/secure-fs.js'
 import { readContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
 import { contentExposure } from './permissions.js'
+import { unfilledPlaceholderFindings, type TemplateInputs } from './placeholders.js'
 import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
 
 export const DEFAULT_INSTRUCTIONS_LIMIT = 2048
@@ -38,8 +39,19 @@ export interface ContentReport {
   findings: ContentFinding[]
 }
 
+/** The tools manifest a content dir is served with, to check templates against. */
+export interface ManifestInputs {
+  /** The manifest's path, for messages. */
+  source: string
+  inputs: TemplateInputs
+}
+
 /** Checks a content dir; never returns any of its text. */
-export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
+export function checkContent(
+  dir: string,
+  instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT,
+  manifest?: ManifestInputs,
+): ContentReport {
   assertContentDir(dir)
   const findings: ContentFinding[] = []
   const exposed = exposureFinding(dir)
@@ -90,7 +102,11 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
       findings.push({ level: 'warning', file: join(tdir, entry), message: 'not served: template names are letters, digits, "_" and "-"' })
       continue
     }
-    if (read(`${CONTENT_FILES.templatesDir}/${entry}`) !== undefined) templates.push(name)
+    const text = read(`${CONTENT_FILES.templatesDir}/${entry}`)
+    if (text === undefined) continue
+    templates.push(name)
+    if (manifest)
+      findings.push(...unfilledPlaceholderFindings(dir, name, text, manifest.inputs, manifest.source))
   }
   return { dir, instructionsLength, instructionsLimit, templates, findings }
 }

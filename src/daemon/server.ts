@@ -9,7 +9,7 @@ import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
-import { checkContent, describeFinding } from '../content/check.js'
+import { checkContent, describeFinding, type ManifestInputs } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
@@ -46,6 +46,11 @@ export interface DaemonHandle {
 export interface StartDaemonOptions {
   logger: Logger
   now?: () => number
+  /**
+   * The tools manifest's inputs, to warn (at start and at every reload) about template
+   * placeholders no tool fills. Loaded by the caller: the daemon never reads a manifest.
+   */
+  manifest?: ManifestInputs
 }
 
 export function urlFor(host: string, port: number): string {
@@ -103,7 +108,17 @@ export async function startDaemon(
       throw err
     }
   }
-  const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
+  const { manifest } = options
+  const store = open(
+    () =>
+      new ContentStore({
+        dir: config.contentDir,
+        logger,
+        now,
+        instructionsLimit: config.instructionsLimit,
+        ...(manifest ? { manifest } : {}),
+      }),
+  )
   const ledger = open(
     () =>
       new SessionLedger({
@@ -132,7 +147,7 @@ export async function startDaemon(
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
-  for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
+  for (const f of checkContent(config.contentDir, config.instructionsLimit, manifest).findings) {
     logger.warn(`content: ${describeFinding(f)}`)
   }
 
