@@ -122,4 +122,11 @@ describe('briefd install: what a newcomer tripped over', () => {
     expect(JSON.parse(readFileSync(local, 'utf8'))).toEqual({ enabledMcpjsonServers: ['other'] })
     expect(readFileSync(join(dir, '.claude', 'CLAUDE.md'), 'utf8')).toBe('notes')
   })
+
+  it('never generates config that runs an unpinned npx briefd (briefd is not published)', () => {
+    const dir = tempDir()
+    expect(run(['install', '--project', '--project-dir', dir]).status).toBe(0)
+    for (const f of [join(dir, '.mcp.json'), join(dir, '.claude', 'settings.json')])
+      expect(readFileSync(f, 'utf8')).not.toMatch(/\bnpx\b/)
+  })
 })
