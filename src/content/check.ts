@@ -15,6 +15,7 @@ import { currentUid } from '../shared/secure-fs.js'
 import { readContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
 import { contentExposure } from './permissions.js'
+import { unfilledPlaceholderFindings, type TemplateInputs } from './placeholders.js'
 import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
 import { scanTenants } from './tenants.js'
 
@@ -49,9 +50,19 @@ const TENANT_FILES: readonly string[] = [
   CONTENT_FILES.voice,
   CONTENT_FILES.briefing,
 ]
+/** The tools manifest a content dir is served with, to check templates against. */
+export interface ManifestInputs {
+  /** The manifest's path, for messages. */
+  source: string
+  inputs: TemplateInputs
+}
 
 /** Checks a content dir; never returns any of its text. */
-export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
+export function checkContent(
+  dir: string,
+  instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT,
+  manifest?: ManifestInputs,
+): ContentReport {
   assertContentDir(dir)
   const findings: ContentFinding[] = []
   const exposed = exposureFinding(dir)
@@ -87,8 +98,8 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
       findings.push({ level: 'warning', file: join(dir, optional), message: 'missing (optional)' })
     }
   }
-  const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true)
-  const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings)
+  const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true, manifest)
+  const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings, manifest)
   return { dir, instructionsLength, instructionsLimit, templates, tenants, findings }
 }
 
@@ -101,6 +112,7 @@ function listTemplates(
   read: Read,
   findings: ContentFinding[],
   required: boolean,
+  manifest?: ManifestInputs,
 ): string[] {
   const templates: string[] = []
   const tdir = join(dir, rel)
@@ -127,7 +139,13 @@ function listTemplates(
       })
       continue
     }
-    if (read(`${rel}/${entry}`) !== undefined) templates.push(name)
+    const text = read(`${rel}/${entry}`)
+    if (text === undefined) continue
+    templates.push(name)
+    if (manifest)
+      findings.push(
+        ...unfilledPlaceholderFindings(dir, name, text, manifest.inputs, manifest.source),
+      )
   }
   return templates
 }
@@ -139,6 +157,7 @@ function checkTenants(
   instructionsLimit: number,
   read: Read,
   findings: ContentFinding[],
+  manifest?: ManifestInputs,
 ): ContentReport['tenants'] {
   const scan = scanTenants(dir)
   for (const { entry, reason } of scan.ignored) {
@@ -170,7 +189,14 @@ function checkTenants(
         message: `not served: a tenant folder holds only ${TENANT_FILES.join(', ')} and templates/ (the preamble is shared)`,
       })
     }
-    const templates = listTemplates(dir, `${base}/${CONTENT_FILES.templatesDir}`, read, findings, false)
+    const templates = listTemplates(
+      dir,
+      `${base}/${CONTENT_FILES.templatesDir}`,
+      read,
+      findings,
+      false,
+      manifest,
+    )
     return { name, templates }
   })
 }
