@@ -94,7 +94,7 @@ describe('ContentStore', () => {
 
 describe('checkContent', () => {
   it('passes the bundled example content', () => {
-    const report = checkContent('content')
+    const report = checkContent('examples/content')
     expect(report.findings.filter((f) => f.level === 'error')).toEqual([])
     expect(report.templates.length).toBeGreaterThan(0)
   })

@@ -11,7 +11,7 @@ import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { childEnv, firstText, sourceOf, writeSessionTokenFile } from '../helpers/mcp.js'
 import { tempDir } from '../helpers/tmp.js'
 
-const CONTENT_DIR = resolve('content')
+const CONTENT_DIR = resolve('examples/content')
 const WINDOW = 32
 const STEP = 8
 
@@ -76,7 +76,7 @@ describe('the built code and the package', () => {
   })
 
   it('the npm package ships no content dir and none of the example content', () => {
-    expect(packed.filter((p) => p.startsWith('content/'))).toEqual([])
+    expect(packed.filter((p) => /^(examples\/)?content\//.test(p))).toEqual([])
     expect(packed).toEqual(
       expect.arrayContaining([
         'bin/briefd.js',
