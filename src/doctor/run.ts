@@ -15,6 +15,7 @@ import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, readSecretFile } from '../shared/secure-fs.js'
 import { readBootstrapCredential } from '../shared/state-files.js'
 import { findBriefdInClaudeConfig } from './claude-config.js'
+import { contentPlacement } from './content-placement.js'
 import { probeMcpInstructions } from './mcp-probe.js'
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip'
@@ -173,6 +174,9 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       fix: 'briefd start --content <dir>',
     })
   }
+
+  const placement = contentDir === undefined ? undefined : contentPlacement(contentDir)
+  if (placement) add({ name: 'content placement', status: 'warn', ...placement })
 
   const cfg = findBriefdInClaudeConfig(o.projectDir)
   const viaPlugin = cfg.plugin.length > 0
