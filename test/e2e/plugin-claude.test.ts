@@ -188,6 +188,34 @@ describe('the bundled briefd, with no node_modules', () => {
   })
 })
 
+describe('the bundled briefd as a daemon launcher', () => {
+  it('starts the background daemon from itself (as the plugin README tells users), and stops it', () => {
+    const dir = isolatedCopy()
+    const env = childEnv({
+      BRIEFD_STATE_DIR: join(tempDir('briefd-state-'), 'state'),
+      BRIEFD_RUNTIME_DIR: join(tempDir(), 'run'),
+    })
+    const briefd = (...args: string[]) =>
+      spawnSync(process.execPath, [join(dir, RUNTIME), ...args], {
+        cwd: tempDir(),
+        env,
+        encoding: 'utf8',
+        timeout: 30_000,
+      })
+    const content = join(tempDir('briefd-content-'), 'content')
+    cpSync(CONTENT_DIR, content, { recursive: true })
+    try {
+      const start = briefd('start', '--port', '0', '--content', content)
+      expect(start.status, start.stderr).toBe(0)
+      const status = briefd('status')
+      expect(status.status).toBe(0)
+      expect(status.stdout).toContain(content)
+    } finally {
+      expect(briefd('stop').status).toBe(0)
+    }
+  })
+})
+
 describe('what the plugin holds', () => {
   it('none of the content dir (the leak scan finds the content in the content dir itself)', () => {
     const pieces = contentPieces(CONTENT_DIR)
