@@ -4,7 +4,7 @@
 // confidential content from a real daemon; and no line of the content is inside it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawn, spawnSync } from 'node:child_process'
-import { cpSync, existsSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
@@ -102,6 +102,32 @@ describe('the built plugin in the real Claude Code CLI', () => {
     const line = r.stdout.split('\n').find((l) => l.startsWith('plugin:lanternfish:lanternfish:'))
     expect(line, r.stdout + r.stderr).toContain(`${dir}/${RUNTIME} mcp --tools ${dir}/tools.json`)
     expect(line).toContain('✔ Connected')
+  })
+
+  it('installs from a marketplace that lists it, and connects', ({ skip }) => {
+    const market = tempDir('briefd-market-')
+    cpSync(built, join(market, 'lanternfish'), { recursive: true })
+    mkdirSync(join(market, '.claude-plugin'))
+    writeFileSync(
+      join(market, '.claude-plugin', 'marketplace.json'),
+      JSON.stringify({
+        name: 'briefd-test-market',
+        owner: { name: 'briefd tests' },
+        plugins: [{ name: 'lanternfish', source: './lanternfish', description: 'test' }],
+      }),
+    )
+    const o = { cwd: tempDir(), env: isolatedEnv() }
+    const add = runClaude(cc(skip), ['plugin', 'marketplace', 'add', market], o)
+    expect(add.status, add.stdout + add.stderr).toBe(0)
+    const install = runClaude(cc(skip), ['plugin', 'install', 'lanternfish@briefd-test-market'], o)
+    expect(install.stdout).toContain(
+      'Successfully installed plugin: lanternfish@briefd-test-market',
+    )
+    const list = runClaude(cc(skip), ['mcp', 'list'], o)
+    const line = list.stdout
+      .split('\n')
+      .find((l) => l.startsWith('plugin:lanternfish:lanternfish:'))
+    expect(line, list.stdout + list.stderr).toContain('✔ Connected')
   })
 })
 

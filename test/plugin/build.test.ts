@@ -13,6 +13,7 @@ import {
   writeFileSync,
 } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { writeLaunchSettings } from '../../src/control/launch-settings.js'
 import { contentPlacement } from '../../src/doctor/content-placement.js'
 import { BIN } from '../helpers/mcp.js'
 import { makeContent } from '../helpers/content.js'
@@ -136,6 +137,23 @@ describe('briefd plugin build', () => {
       'https://briefd.example/t',
     ])
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('Experimental')
+    // Until the remote client arrives, the bundled MCP server refuses the option: say so.
+    const mcp2 = spawnSync(
+      process.execPath,
+      [
+        join(out, 'runtime/briefd.mjs'),
+        ...(mcp.mcpServers.lanternfish?.args ?? [])
+          .slice(1)
+          .map((a) => a.replace('${CLAUDE_PLUGIN_ROOT}', out)),
+      ],
+      {
+        encoding: 'utf8',
+        input: '',
+        timeout: 30_000,
+      },
+    )
+    expect(mcp2.status).toBe(1)
+    expect(mcp2.stderr).toContain('unknown option "--remote"')
   })
 })
 
@@ -173,6 +191,24 @@ describe('keeping the content out', () => {
     )
     expect(r.status).toBe(1)
     expect(r.stderr).toContain('is inside --out')
+  })
+
+  it('checks BRIEFD_CONTENT_DIR and the remembered content dir when --content is not given', () => {
+    const out = tempDir()
+    const content = join(out, 'content')
+    cpSync(makeContent().dir, content, { recursive: true })
+    expect(
+      refused(
+        build(['--manifest', EXAMPLE, '--out', out, '--force'], { BRIEFD_CONTENT_DIR: content }),
+      ),
+    ).toContain('is inside --out')
+    const stateDir = join(tempDir(), 'state')
+    writeLaunchSettings(stateDir, { content })
+    expect(
+      refused(
+        build(['--manifest', EXAMPLE, '--out', out, '--force'], { BRIEFD_STATE_DIR: stateDir }),
+      ),
+    ).toContain('is inside --out')
   })
 
   it('refuses a manifest that holds a line of the content, naming the files only', () => {
