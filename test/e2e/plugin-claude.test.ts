@@ -67,7 +67,8 @@ function isolatedCopy(): string {
   return dir
 }
 
-describe('the built plugin in the real Claude Code CLI', () => {
+// Each case runs the CLI (a 400 MB native binary) once to three times: slow on a busy machine.
+describe('the built plugin in the real Claude Code CLI', { timeout: 180_000 }, () => {
   const cc = (skip: (note?: string) => void): Extract<ClaudeCode, { ok: true }> => {
     if (!claude.ok && claude.offline) skip(claude.reason)
     if (!claude.ok) throw new Error(claude.reason)
