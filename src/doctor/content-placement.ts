@@ -7,17 +7,20 @@
  */
 import { existsSync, realpathSync } from 'node:fs'
 import { dirname, join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { isInside } from '../plugin/content-guard.js'
+import { selfEntry } from '../shared/self-entry.js'
 
 export interface PlacementFinding {
   detail: string
   fix: string
 }
 
-/** The briefd package dir (from dist/doctor/ or src/doctor/). */
+/**
+ * The briefd package dir: two levels above the script that runs briefd (bin/briefd.js in the
+ * package; runtime/briefd.mjs in a plugin, whose dir is then the one that ships).
+ */
 export function packageDir(): string {
-  return fileURLToPath(new URL('../..', import.meta.url))
+  return dirname(dirname(selfEntry()))
 }
 
 function enclosingPlugin(dir: string): string | undefined {

@@ -8,11 +8,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sessionTokenRecord, writeTokenFile } from '../client/token-file.js'
 import type { IssuedSession } from '../client/sessions.js'
-
-const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
+import { selfEntry } from '../shared/self-entry.js'
 
 export interface McpProbeResult {
   ok: boolean
@@ -35,7 +33,7 @@ export async function probeMcpInstructions(
   env.BRIEFD_TOKEN_FILE = tokenFile
   const transport = new StdioClientTransport({
     command: process.execPath,
-    args: [BIN, 'mcp'],
+    args: [selfEntry(), 'mcp'],
     env,
     stderr: 'pipe',
   })

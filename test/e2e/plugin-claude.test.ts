@@ -237,6 +237,13 @@ describe('the bundled briefd as a daemon launcher', () => {
       const status = briefd('status')
       expect(status.status).toBe(0)
       expect(status.stdout).toContain(content)
+      // doctor from the bundle: its own MCP server (with the plugin's manifest) gets the
+      // confidential instructions, and a content dir outside the plugin draws no warning.
+      const doctor = briefd('doctor', '--project-dir', tempDir())
+      expect(doctor.stdout).toMatch(
+        /^ok {4}briefd mcp +briefd mcp initialized with the confidential instructions/m,
+      )
+      expect(doctor.stdout).not.toContain('content placement')
     } finally {
       expect(briefd('stop').status).toBe(0)
     }
