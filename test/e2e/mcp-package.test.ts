@@ -48,6 +48,7 @@ describe('the built code and the package', () => {
       expect.arrayContaining([
         'bin/briefd.js',
         'dist/mcp/bundle.js',
+        'dist/plugin/briefd.mjs',
         'dist/index.js',
         'examples/tools.json',
       ]),
