@@ -20,6 +20,70 @@ const layer = (files, forbidden, message, packages = []) => ({
   },
 })
 
+// The folders of src/, each with one job (README "Architecture").
+const FOLDERS = [
+  'shared',
+  'daemon',
+  'tokens',
+  'content',
+  'access',
+  'apikeys',
+  'oauth',
+  'client',
+  'host',
+  'hooks',
+  'mcp',
+  'cli',
+  'control',
+  'install',
+  'doctor',
+  'plugin',
+]
+const DAEMON_SIDE = [
+  'daemon',
+  'tokens',
+  'content',
+  'access',
+  'apikeys',
+  'oauth',
+  'cli',
+  'control',
+  'doctor',
+  'shared',
+]
+const INTERNAL =
+  'is a daemon internal: it may use shared/ and the other internals only; pass anything else in as an argument.'
+const LAYERS = {
+  shared: {
+    may: [],
+    why: 'imports nothing from its siblings: move the code into shared/ or pass it in as an argument.',
+  },
+  tokens: { may: ['content'], why: INTERNAL },
+  content: { may: ['tokens'], why: INTERNAL },
+  access: { may: ['content'], why: INTERNAL },
+  apikeys: { may: [], why: INTERNAL },
+  oauth: { may: [], why: INTERNAL },
+  daemon: {
+    may: ['tokens', 'content', 'access', 'apikeys', 'oauth', 'control'],
+    why: 'serves; it does not call itself: use tokens/, content/, access/, apikeys/, oauth/, control/instance-lock and shared/.',
+  },
+  host: {
+    may: [],
+    why: 'finds the host process, the runtime dir and token files with shared/ only: daemon HTTP belongs in client/.',
+  },
+  client: {
+    may: ['host'],
+    why: 'talks to the daemon over HTTP (client/daemon-request.ts) and finds its token through host/: nothing daemon-side.',
+  },
+  hooks: {
+    may: ['client', 'host'],
+    why: 'runs session start|end through client/ (daemon HTTP) and host/ (token files).',
+  },
+  mcp: {
+    may: ['client', 'host'],
+    why: 'briefd mcp must not reach daemon-side code or content: use client/ (daemon API), host/ and shared/.',
+  },
+}
 const DAEMON_ONLY = ['hono', 'hono/*', '@hono/*', 'jose', 'commander']
 
 export default tseslint.config(
@@ -45,31 +109,13 @@ export default tseslint.config(
     },
   },
   { files: ['src/**/*.ts'], rules: { 'no-console': 'error' } },
-  layer(
-    ['src/shared/**/*.ts'],
-    ['daemon', 'session', 'content', 'client', 'mcp', 'cli', 'control', 'install', 'doctor'],
-    'shared/ imports nothing from its siblings: move the code into shared/ or pass it in as an argument.',
-  ),
-  layer(
-    ['src/mcp/**/*.ts'],
-    ['daemon', 'session', 'content', 'cli', 'control', 'install', 'doctor'],
-    'briefd mcp must not reach daemon-side code or content: use client/ (daemon API) and shared/.',
-    DAEMON_ONLY,
-  ),
-  layer(
-    ['src/client/**/*.ts'],
-    ['daemon', 'session', 'content', 'cli', 'mcp', 'install', 'doctor'],
-    'client/ talks to the daemon over HTTP only: use client/http.ts, client/documents.ts and shared/.',
-    DAEMON_ONLY,
-  ),
-  layer(
-    ['src/session/**/*.ts', 'src/content/**/*.ts'],
-    ['daemon', 'client', 'mcp', 'cli', 'install', 'doctor'],
-    'session/ and content/ are daemon internals: they may use shared/ only (and each other).',
-  ),
-  layer(
-    ['src/daemon/**/*.ts'],
-    ['client', 'mcp', 'cli', 'install', 'doctor'],
-    'the daemon serves; it does not call itself: use session/, content/, control/instance-lock and shared/.',
+  // Each folder names the siblings it may import; everything else is refused with the fix.
+  ...Object.entries(LAYERS).map(([dir, { may, why }]) =>
+    layer(
+      [`src/${dir}/**/*.ts`],
+      FOLDERS.filter((f) => f !== dir && f !== 'shared' && !may.includes(f)),
+      `${dir}/ ${why}`,
+      DAEMON_SIDE.includes(dir) ? [] : DAEMON_ONLY,
+    ),
   ),
 )

@@ -47,7 +47,7 @@ async function main() {
     for (const s of Object.values(servers)) await s.stop()
     throw err
   }
-  const { requestSession } = await import('../dist/client/sessions.js')
+  const { requestSession } = await import('../dist/client/session-api.js')
   const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
   const session = await requestSession({
     url: `http://127.0.0.1:${servers.briefd.port}`,

@@ -137,8 +137,8 @@ function check(kind, init, first) {
 async function main() {
   const daemon = await startServer(['bench/servers.mjs', 'briefd', contentDir, stateDir])
   try {
-    const { requestSession } = await import('../dist/client/sessions.js')
-    const { writeTokenFile } = await import('../dist/client/token-file.js')
+    const { requestSession } = await import('../dist/client/session-api.js')
+    const { writeTokenFile } = await import('../dist/host/token-file.js')
     const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
     const url = `http://127.0.0.1:${daemon.port}`
     const s = await requestSession({

@@ -15,7 +15,7 @@ const s = await startServer([
 ])
 let headers = {}
 if (kind === 'briefd') {
-  const { requestSession } = await import('../dist/client/sessions.js')
+  const { requestSession } = await import('../dist/client/session-api.js')
   const { readBootstrapCredential } = await import('../dist/shared/state-files.js')
   const session = await requestSession({
     url: `http://127.0.0.1:${s.port}`,

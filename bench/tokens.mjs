@@ -25,10 +25,10 @@ const IN_FLIGHT = 64
 const MAX_OPS = 5_000_000
 
 async function setup() {
-  const { Keyring } = await import('../dist/session/keyring.js')
-  const { SessionLedger } = await import('../dist/session/ledger.js')
-  const { SessionVerifier } = await import('../dist/session/verifier.js')
-  const { issueSessionToken, verifySessionToken } = await import('../dist/session/tokens.js')
+  const { Keyring } = await import('../dist/tokens/keyring.js')
+  const { SessionLedger } = await import('../dist/tokens/ledger.js')
+  const { SessionVerifier } = await import('../dist/tokens/verifier.js')
+  const { issueSessionToken, verifySessionToken } = await import('../dist/tokens/session-token.js')
   const { silentLogger } = await import('../dist/shared/log.js')
   const stateDir = mkdtempSync(join(tmpdir(), 'briefd-bench-tokens-'))
   const keyring = new Keyring(stateDir)

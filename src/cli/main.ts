@@ -147,6 +147,44 @@ export function buildProgram(): Command {
       await keyRotateCommand(opts)
     })
 
+  const apikey = program
+    .command('apikey')
+    .description('manage API keys (for machines, and authors without an authorization server)')
+  apikey
+    .command('create')
+    .description('create an API key and print it once on stdout (nothing else goes there)')
+    .requiredOption('--name <name>', 'what the key is for, shown by list')
+    .requiredOption(
+      '--scope <scopes>',
+      'space-separated scopes, e.g. "briefd:read briefd:scoring" (repeatable)',
+      collect,
+    )
+    .option('--tenant <tenant>', 'the tenant whose documents the key reads')
+    .option('--ttl <duration>', 'lifetime, e.g. 90d, 12h, 30m (default: until revoked)')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (opts: Record<string, unknown>) => {
+      const { apikeyCreateCommand } = await import('./commands/apikey.js')
+      await apikeyCreateCommand(opts)
+    })
+  apikey
+    .command('list')
+    .description('list the API keys, one per line with the id first (never the key)')
+    .option('--json', 'print a JSON array instead')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (opts: Record<string, unknown>) => {
+      const { apikeyListCommand } = await import('./commands/apikey.js')
+      apikeyListCommand(opts)
+    })
+  apikey
+    .command('revoke')
+    .description('revoke an API key; a running daemon refuses it within seconds')
+    .argument('<id>', 'the key id, as list shows it')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (id: string, opts: Record<string, unknown>) => {
+      const { apikeyRevokeCommand } = await import('./commands/apikey.js')
+      await apikeyRevokeCommand(id, opts)
+    })
+
   const session = program
     .command('session')
     .description(

@@ -8,7 +8,8 @@
  */
 import { BriefdError } from '../shared/errors.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
-import { daemonRequest, jsonBody } from './http.js'
+import { daemonRequest, jsonBody } from './daemon-request.js'
+import { documentPath as contractPath, type DocumentKind } from '../shared/contract/routes.js'
 
 /** A document as the client keeps it. `daemonUrl` is where it came from. */
 export interface DaemonDocument {
@@ -17,18 +18,18 @@ export interface DaemonDocument {
   daemonUrl: string
 }
 
-export type DocumentKind = 'instructions' | 'voice' | 'briefing' | 'template'
+export type { DocumentKind }
 
 /** The daemon path of a document; throws ERR_CONTENT_NAME_INVALID for a bad template name. */
 export function documentPath(kind: DocumentKind, name?: string): string {
-  if (kind !== 'template') return `/v1/${kind}`
+  if (kind !== 'template') return contractPath(kind)
   if (name === undefined || !TEMPLATE_NAME_RE.test(name)) {
     throw new BriefdError(
       'ERR_CONTENT_NAME_INVALID',
       `template name ${JSON.stringify(String(name).slice(0, 80))} is invalid: 1–64 letters, digits, "_" and "-"`,
     )
   }
-  return `/v1/templates/${name}`
+  return contractPath(kind, name)
 }
 
 export interface FetchDocumentOptions {
@@ -86,7 +87,7 @@ export async function fetchDocument(o: FetchDocumentOptions): Promise<DaemonDocu
     if (typeof body.content !== 'string' || typeof body.etag !== 'string') {
       throw new BriefdError(
         'ERR_DAEMON_RESPONSE_INVALID',
-        `daemon answered ${o.path.startsWith('/v1/templates/') ? 'a template' : o.path} without content and etag`,
+        `daemon answered ${o.path.startsWith(contractPath('template', '')) ? 'a template' : o.path} without content and etag`,
       )
     }
     return { content: body.content, etag: body.etag, daemonUrl: o.daemonUrl }

@@ -11,7 +11,7 @@
  * can receive our connection through many addresses (127.0.0.1, 0.0.0.0, ::, the IPv4-mapped
  * ::ffff:127.0.0.1, ...), while the accepted socket is exactly one, whatever form it was bound
  * in. It carries the listener's uid even before the server calls accept(). The check is made
- * once per connection, right after it is established (client/http): its peer cannot change.
+ * once per connection, right after it is established (client/daemon-request): its peer cannot change.
  *
  * Other platforms have no cheap equivalent: there the check is skipped (see the README's
  * threat model).

@@ -9,9 +9,9 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import type { Env } from '../shared/paths.js'
-import { locateTokenFileForThisProcess, type TokenLocation } from './discovery.js'
-import { parseDaemonUrl } from './http.js'
-import { readTokenFile, type TokenRecord } from './token-file.js'
+import { locateTokenFileForThisProcess, type TokenLocation } from '../host/discovery.js'
+import { parseDaemonUrl } from './daemon-request.js'
+import { readTokenFile, type TokenRecord } from '../host/token-file.js'
 
 /** The parts of a token record a daemon request needs. */
 export interface SessionToken {

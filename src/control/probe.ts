@@ -4,9 +4,10 @@
  * listens; a process that is gone or a port that does not answer /health in time means it
  * is not running (for our purposes).
  */
-import { daemonRequest } from '../client/http.js'
+import { daemonRequest } from '../client/daemon-request.js'
 import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
 import { isProcessAlive } from '../shared/process-info.js'
+import { ROUTES } from '../shared/contract/routes.js'
 
 export interface DaemonProbe {
   info: DaemonInfo | undefined
@@ -27,7 +28,12 @@ export async function probeDaemon(stateDir: string, timeoutMs = 500): Promise<Da
   const alive = isProcessAlive(info.pid)
   if (!alive) return { info, alive, healthy: false }
   try {
-    const res = await daemonRequest({ method: 'GET', url: info.url, path: '/health', timeoutMs })
+    const res = await daemonRequest({
+      method: 'GET',
+      url: info.url,
+      path: ROUTES.health.path,
+      timeoutMs,
+    })
     return { info, alive, healthy: res.status === 200 }
   } catch {
     return { info, alive, healthy: false }

@@ -11,20 +11,21 @@ import { Hono } from 'hono'
 import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import type { ContentStore } from '../content/store.js'
-import type { Keyring } from '../session/keyring.js'
-import type { SessionLedger } from '../session/ledger.js'
-import type { SessionVerifier } from '../session/verifier.js'
+import type { Keyring } from '../tokens/keyring.js'
+import type { SessionLedger } from '../tokens/ledger.js'
 import type { AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
 import { createErrorHandler } from './error-handler.js'
-import { createRequestGuard } from './middleware/guard.js'
-import { createSessionGate } from './middleware/require-session.js'
+import { createRequestGuard } from './guard.js'
+import { createAuthGate } from './auth/gate.js'
+import type { Authenticator } from './auth/authenticator.js'
+import { DEFAULT_DOCUMENT_POLICY, type DocumentPolicy } from './auth/authorize.js'
 import type { RateLimitConfig, RateLimiter } from './rate-limit.js'
 import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { proofRoutes } from './routes/proof.js'
 import { allowedMethods } from './routes/labels.js'
-import type { RouteKit } from './route.js'
+import type { RouteKit } from './handlers.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
 
@@ -32,11 +33,13 @@ export interface AppDeps {
   store: ContentStore
   keyring: Keyring
   ledger: SessionLedger
-  verifier: SessionVerifier
+  /** The credential seam: every kind of bearer credential the daemon accepts. */
+  authenticator: Authenticator
+  /** The scopes each document needs; every document needs `briefd:read` by default. */
+  policy?: DocumentPolicy
   audit: AuditLog
   limiter: RateLimiter
   limits: RateLimitConfig
-  isBootstrap: (presented: string) => boolean
   /** The bootstrap credential itself, to prove we hold it (routes/proof). */
   bootstrap: string
   logger: Logger
@@ -59,8 +62,8 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
     }),
-    gate: createSessionGate({
-      verifier: deps.verifier,
+    gate: createAuthGate({
+      authenticator: deps.authenticator,
       limiter: deps.limiter,
       limits: deps.limits,
     }),
@@ -68,7 +71,15 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
 
   app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
   app.route('/', sessionRoutes({ ...deps, kit }))
-  app.route('/', documentRoutes({ store: deps.store, audit: deps.audit, kit }))
+  app.route(
+    '/',
+    documentRoutes({
+      store: deps.store,
+      audit: deps.audit,
+      kit,
+      policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
+    }),
+  )
   app.route(
     '/',
     proofRoutes({
@@ -84,7 +95,6 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
     '/',
     statusRoutes({
       kit,
-      isBootstrap: deps.isBootstrap,
       contentDir: deps.store.dir,
       startedAt: deps.now(),
       liveSessions: () => deps.ledger.liveCount(),

@@ -14,6 +14,7 @@ import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, openPrivateAppend } from '../shared/secure-fs.js'
+import type { Principal } from '../shared/principal.js'
 
 export type AuditEvent =
   | 'daemon.started'
@@ -28,6 +29,8 @@ export interface AuditEntry {
   event: AuditEvent
   status?: number
   session_id?: string
+  /** Who: the principal's kind, subject, tenant, client id and scopes (never a secret). */
+  principal?: AuditPrincipal
   /** Method and route pattern, never the raw URL (which may carry anything). */
   route?: string
   document?: string
@@ -35,6 +38,36 @@ export interface AuditEntry {
   reason?: string
   /** Free-form, non-secret counters (e.g. suppressed 429s). */
   count?: number
+}
+
+export interface AuditPrincipal {
+  kind: string
+  subject: string
+  tenant?: string
+  client_id?: string
+  scopes?: string[]
+}
+
+/** The audit form of a principal; scopes are absent for credentials that hold every scope. */
+export function auditPrincipal(p: Principal): AuditPrincipal {
+  return {
+    kind: p.kind,
+    subject: p.subject,
+    ...(p.tenant !== undefined ? { tenant: p.tenant } : {}),
+    ...(p.clientId !== undefined ? { client_id: p.clientId } : {}),
+    ...(p.scopes !== undefined ? { scopes: [...p.scopes].sort() } : {}),
+  }
+}
+
+// Remembered principals are the same object on every request, so their JSON is built once.
+const principalJson = new WeakMap<Principal, string>()
+function principalFragment(p: Principal): string {
+  let json = principalJson.get(p)
+  if (json === undefined) {
+    json = JSON.stringify(auditPrincipal(p))
+    principalJson.set(p, json)
+  }
+  return json
 }
 
 export interface AuditLogOptions {
@@ -136,18 +169,21 @@ export class AuditLog {
    * promise settles then. With a single client there is nothing to batch with, so the line is
    * written at once and undefined is returned: no extra loop turn, no promise. Either way a
    * write failure surfaces as ERR_AUDIT_UNAVAILABLE.
-   * The caller vouches that `route`, `document` and `sessionId` need no JSON escaping (fixed
-   * route labels, validated document names, verified UUIDs): this is the per-request path.
+   * The caller vouches that `route` and `document` need no JSON escaping (fixed route labels,
+   * validated document names); the principal's part is serialised once per principal. This is
+   * the per-request path.
    */
   recordDelivery(
     status: number,
-    sessionId: string,
+    principal: Principal,
     route: string,
     document: string,
   ): Promise<void> | undefined {
     const now = this.#now()
     this.#stamp(now)
-    const line = `{"time":"${this.#iso}","event":"document.delivered","status":${status},"session_id":"${sessionId}","route":"${route}","document":"${document}"}\n`
+    const session =
+      principal.sessionId === undefined ? '' : `"session_id":"${principal.sessionId}",`
+    const line = `{"time":"${this.#iso}","event":"document.delivered","status":${status},${session}"principal":${principalFragment(principal)},"route":"${route}","document":"${document}"}\n`
     if (this.#batch !== undefined || this.#concurrent()) return this.#enqueueLine(line)
     this.#writeRaw(now, line)
     return undefined

@@ -18,7 +18,7 @@ import {
   DEFAULT_SESSION_TTL_SECONDS,
   MAX_SESSION_TTL_SECONDS,
   MIN_SESSION_TTL_SECONDS,
-} from '../session/constants.js'
+} from '../tokens/constants.js'
 import { DEFAULT_RATE_LIMITS, type BucketSpec, type RateLimitConfig } from './rate-limit.js'
 
 export const DEFAULT_PORT = 7866

@@ -3,11 +3,13 @@
  * What the daemon's middleware puts on the Hono context, typed in one place.
  */
 import type { HttpBindings } from '@hono/node-server'
-import type { VerifiedSession } from '../session/verifier.js'
+import type { Principal } from '../shared/principal.js'
 
 export interface DaemonVariables {
-  /** Set by requireSession once the token checked out. */
-  session: VerifiedSession
+  /** Set by the auth gate once the credential checked out. */
+  principal: Principal
+  /** Set once the request presented a bearer credential (well-formed or not). */
+  presented: boolean
   /** Set by routes that serve a document, for the audit line of a denial. */
   document: string
 }

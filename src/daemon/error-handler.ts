@@ -7,10 +7,10 @@
 import type { Context } from 'hono'
 import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
-import type { AuditLog } from './audit.js'
+import { auditPrincipal, type AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
 import { toWireError, wireErrorBody, wireErrorHeaders } from './error-map.js'
-import { jsonResponse } from './http.js'
+import { jsonResponse } from './responses.js'
 import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from './rate-limit.js'
 import { routeLabel } from './routes/labels.js'
 
@@ -34,18 +34,20 @@ export function createErrorHandler(
 ): (err: unknown, c: Context<DaemonEnv>) => Response {
   return function handleError(err, c) {
     let error = err
-    const session = c.get('session')
+    const principal = c.get('principal')
+    const presented = c.get('presented') === true
     const route = routeLabel(c.req.method, c.req.path)
     let wire = toWireError(error)
-    // Every denial of a caller without a valid session spends from a bucket; once it is empty
-    // the answer is 429, which also keeps a flood out of the audit log. A failed credential
-    // spends from its own bucket, which alone decides whether new tokens are verified
-    // (require-session): a web page, which can only earn 403s and 401s without credentials
-    // (it cannot send an Authorization header cross-origin), must not be able to make the
-    // daemon refuse a brand-new, valid session.
-    if (wire.status >= 400 && wire.status < 500 && wire.status !== 429 && session === undefined) {
+    // Every denial of a caller without a valid credential spends from a bucket; once it is
+    // empty the answer is 429, which also keeps a flood out of the audit log. A failed
+    // credential spends from its own bucket, which alone decides whether new credentials are
+    // verified (auth/gate). Only a request that presented a bearer credential can spend from
+    // it: a web page cannot send an Authorization header cross-origin, so whatever else it
+    // sends (a query string, a foreign Host, a Basic header) must never make the daemon
+    // refuse a brand-new, valid session.
+    if (wire.status >= 400 && wire.status < 500 && wire.status !== 429 && principal === undefined) {
       const bucket =
-        error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code)
+        presented && error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code)
           ? CREDENTIAL_BUCKET
           : 'anonymous'
       const wait = o.limiter.take(bucket, o.limits.anonymous)
@@ -70,7 +72,8 @@ export function createErrorHandler(
       event: 'request.denied' as const,
       status: wire.status,
       route,
-      ...(session ? { session_id: session.sessionId } : {}),
+      ...(principal?.sessionId !== undefined ? { session_id: principal.sessionId } : {}),
+      ...(principal ? { principal: auditPrincipal(principal) } : {}),
       reason: error instanceof BriefdError ? error.code : 'ERR_INTERNAL',
     }
     try {

@@ -12,7 +12,7 @@ export interface WireError {
   error: string
   description: string
   /** Whether the WWW-Authenticate challenge carries error="invalid_token" (RFC 6750 §3.1). */
-  challenge?: 'plain' | 'invalid_token'
+  challenge?: 'plain' | 'invalid_token' | 'insufficient_scope'
 }
 
 const AUTH_REALM = 'Bearer realm="briefd"'
@@ -48,6 +48,12 @@ const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
     error: 'invalid_token',
     description: 'the token is invalid, expired or revoked',
     challenge: 'invalid_token',
+  },
+  ERR_SCOPE_INSUFFICIENT: {
+    status: 403,
+    error: 'insufficient_scope',
+    description: 'the credential lacks a scope this request needs (see WWW-Authenticate)',
+    challenge: 'insufficient_scope',
   },
   ERR_CREDENTIAL_MALFORMED: {
     status: 400,
@@ -130,6 +136,12 @@ export function wireErrorHeaders(wire: WireError, err: unknown): Record<string, 
   if (wire.challenge === 'plain') headers['www-authenticate'] = AUTH_REALM
   if (wire.challenge === 'invalid_token')
     headers['www-authenticate'] = `${AUTH_REALM}, error="invalid_token"`
+  if (wire.challenge === 'insufficient_scope' && err instanceof BriefdError) {
+    const scope = err.details.scope
+    headers['www-authenticate'] =
+      `${AUTH_REALM}, error="insufficient_scope"` +
+      (typeof scope === 'string' ? `, scope="${scope}"` : '')
+  }
   if (err instanceof BriefdError) {
     const retry = err.details.retryAfterSeconds
     if (typeof retry === 'number') headers['retry-after'] = String(retry)

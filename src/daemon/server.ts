@@ -16,18 +16,20 @@ import type { Logger } from '../shared/log.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, removeFileIfExists, writeSecretFileAtomic } from '../shared/secure-fs.js'
 import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
-import { createSecretMatcher, loadOrCreateBootstrapCredential } from '../session/bootstrap.js'
-import { Keyring } from '../session/keyring.js'
-import { SessionLedger } from '../session/ledger.js'
-import { SessionVerifier } from '../session/verifier.js'
+import { loadOrCreateBootstrapCredential } from '../tokens/bootstrap.js'
+import { Authenticator } from './auth/authenticator.js'
+import { bootstrapVerifier } from './auth/bootstrap-verifier.js'
+import { Keyring } from '../tokens/keyring.js'
+import { SessionLedger } from '../tokens/ledger.js'
+import { SessionVerifier } from '../tokens/verifier.js'
 import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
 import { startStateGuard } from './state-guard.js'
 import { AuditLog } from './audit.js'
-import { createClientErrorListener } from './client-error.js'
+import { createClientErrorListener } from './parser-refusals.js'
 import type { DaemonConfig } from './config.js'
 import { toWireError, wireErrorBody } from './error-map.js'
-import { jsonResponse } from './http.js'
+import { jsonResponse } from './responses.js'
 import { RateLimiter } from './rate-limit.js'
 
 export interface DaemonHandle {
@@ -35,6 +37,8 @@ export interface DaemonHandle {
   host: string
   port: number
   config: DaemonConfig
+  /** The method and path of every route the app registered (checked against the contract). */
+  routes(): { method: string; path: string }[]
   /** Live sessions (issued, not revoked, not expired). */
   liveSessions(): number
   /** Runs the state-dir check now (it also runs every 2 s); true if something was restored. */
@@ -128,7 +132,6 @@ export async function startDaemon(
     for (const o of opened) o.close()
     throw err
   }
-  const isBootstrap = createSecretMatcher(bootstrap)
   const verifier = new SessionVerifier({ keyring, ledger, now })
   const limiter = new RateLimiter(now)
 
@@ -141,10 +144,9 @@ export async function startDaemon(
     store,
     keyring,
     ledger,
-    verifier,
     audit,
     limiter,
-    isBootstrap,
+    authenticator: new Authenticator([verifier, bootstrapVerifier(bootstrap)]),
     bootstrap,
     logger,
     now,
@@ -248,6 +250,7 @@ export async function startDaemon(
     host: config.host,
     port,
     config,
+    routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
     liveSessions: () => ledger.liveCount(),
     checkStateDir: () => guard.check(),
     close() {

@@ -17,8 +17,8 @@ import {
   writeSecretFileAtomic,
 } from '../shared/secure-fs.js'
 import { bootstrapPath, type DaemonInfo } from '../shared/state-files.js'
-import type { Keyring } from '../session/keyring.js'
-import type { SessionLedger } from '../session/ledger.js'
+import type { Keyring } from '../tokens/keyring.js'
+import type { SessionLedger } from '../tokens/ledger.js'
 import type { AuditLog } from './audit.js'
 
 export interface StateGuardOptions {

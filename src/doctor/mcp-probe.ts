@@ -8,8 +8,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { sessionTokenRecord, writeTokenFile } from '../client/token-file.js'
-import type { IssuedSession } from '../client/sessions.js'
+import { sessionTokenRecord, writeTokenFile } from '../host/token-file.js'
+import type { IssuedSession } from '../client/session-api.js'
 import { selfEntry } from '../shared/self-entry.js'
 
 export interface McpProbeResult {

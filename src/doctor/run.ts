@@ -7,8 +7,8 @@
 import { join } from 'node:path'
 import { checkContent } from '../content/check.js'
 import { readLaunchSettings } from '../control/launch-settings.js'
-import { daemonRequest, jsonBody } from '../client/http.js'
-import { requestSession, revokeSession, type IssuedSession } from '../client/sessions.js'
+import { daemonRequest, jsonBody } from '../client/daemon-request.js'
+import { requestSession, revokeSession, type IssuedSession } from '../client/session-api.js'
 import { probeDaemon } from '../control/probe.js'
 import { BriefdError } from '../shared/errors.js'
 import { STATE_FILES } from '../shared/paths.js'
@@ -17,6 +17,7 @@ import { readBootstrapCredential } from '../shared/state-files.js'
 import { findBriefdInClaudeConfig } from './claude-config.js'
 import { contentPlacement } from './content-placement.js'
 import { probeMcpInstructions } from './mcp-probe.js'
+import { ROUTES } from '../shared/contract/routes.js'
 
 export type CheckStatus = 'pass' | 'fail' | 'warn' | 'skip'
 
@@ -117,7 +118,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
         await daemonRequest({
           method: 'GET',
           url: probe.info.url,
-          path: '/v1/status',
+          path: ROUTES.status.path,
           bearer: bootstrap,
           timeoutMs: 1000,
         }),
@@ -250,7 +251,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       const res = await daemonRequest({
         method: 'GET',
         url: probe.info.url,
-        path: '/v1/instructions',
+        path: ROUTES.instructions.path,
         bearer: session.token,
         timeoutMs: 2000,
       })

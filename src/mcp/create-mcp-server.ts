@@ -32,15 +32,20 @@ import { silentLogger, type Logger } from '../shared/log.js'
 import {
   DegradationReporter,
   RENDER_TOOL_ANNOTATIONS,
-  contentResult,
   invalidArguments,
-  readBriefing,
   renderTool,
   resolveInstructions,
   type TextResult,
 } from './content-flow.js'
 import { checkArguments, type ArgValue } from './input-schema.js'
 import { loadManifest, type Manifest, type ManifestTool } from './manifest.js'
+import {
+  BRIEFING_TOOL_ANNOTATIONS,
+  briefingPrompt,
+  briefingResult,
+  serverInfo,
+} from './server-parts.js'
+import { zodInputSchema } from './zod-input.js'
 
 export interface ToolContext {
   client: BriefdClient
@@ -86,14 +91,7 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
     import('zod'),
   ])
   const prompt = manifest.briefing.prompt
-  const server = new Server(
-    {
-      name: manifest.server.name,
-      version: manifest.server.version,
-      ...(manifest.server.title ? { title: manifest.server.title } : {}),
-    },
-    { instructions: instructions.text },
-  )
+  const server = new Server(serverInfo(manifest), { instructions: instructions.text })
 
   for (const tool of manifest.tools) {
     const handler = Object.hasOwn(handlers, tool.name) ? handlers[tool.name] : undefined
@@ -102,16 +100,15 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
       {
         ...(tool.title ? { title: tool.title } : {}),
         description: tool.description,
-        inputSchema: z.fromJSONSchema(
-          tool.inputSchema.json as Parameters<typeof z.fromJSONSchema>[0],
-        ),
+        inputSchema: zodInputSchema(z, tool.inputSchema),
         // A custom handler may have effects: only the manifest can say it is read-only.
         annotations: handler
           ? { ...tool.annotations }
           : { ...RENDER_TOOL_ANNOTATIONS, ...tool.annotations },
       },
       async function manifestTool(args: unknown): Promise<CallToolResult> {
-        // The SDK validated with zod; our own check applies defaults and the exact manifest rules.
+        // The SDK validated with zod (all but patterns); our own check applies defaults and the
+        // exact manifest rules, patterns included (re2js, linear time).
         const checked = checkArguments(tool.inputSchema, args)
         if (!checked.ok) return invalidArguments(tool.name, checked.message)
         if (!handler) return renderTool(client, tool, checked.values, reporter)
@@ -127,10 +124,10 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
       manifest.briefing.tool,
       {
         description: manifest.briefing.description,
-        annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' },
+        annotations: { ...BRIEFING_TOOL_ANNOTATIONS },
       },
       async function briefingTool(): Promise<CallToolResult> {
-        return contentResult(await readBriefing(client, manifest, reporter))
+        return briefingResult(client, manifest, reporter)
       },
     )
   }
@@ -138,13 +135,8 @@ export async function createMcpServer(o: CreateMcpServerOptions): Promise<McpSer
     server.registerPrompt(
       prompt,
       { description: manifest.briefing.description },
-      async function briefingPrompt() {
-        const r = contentResult(await readBriefing(client, manifest, reporter))
-        return {
-          description: manifest.briefing.description,
-          messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
-          ...(r._meta ? { _meta: r._meta } : {}),
-        }
+      function briefingPromptHandler() {
+        return briefingPrompt(client, manifest, reporter)
       },
     )
   }

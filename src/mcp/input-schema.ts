@@ -8,7 +8,7 @@
  * to the host verbatim, so what the host shows is exactly what we check.
  */
 import { BriefdError } from '../shared/errors.js'
-import { unsafePatternReason } from './safe-pattern.js'
+import { compilePattern, type Pattern } from './pattern.js'
 
 export type ArgScalar = string | number | boolean
 export type ArgValue = ArgScalar | ArgScalar[]
@@ -20,7 +20,8 @@ export interface PropertySchema {
   enum?: readonly ArgScalar[]
   minLength?: number
   maxLength?: number
-  pattern?: RegExp
+  /** Matched by re2js in linear time, never by RegExp (see mcp/pattern). */
+  pattern?: Pattern
   minimum?: number
   maximum?: number
   exclusiveMinimum?: number
@@ -104,7 +105,12 @@ function num(v: unknown, where: string, key: string): number | undefined {
   return v
 }
 
-function parseProperty(raw: unknown, where: string, allowArray: boolean): PropertySchema {
+function parseProperty(
+  raw: unknown,
+  where: string,
+  allowArray: boolean,
+  owner?: string,
+): PropertySchema {
   if (!isObject(raw)) fail(where, 'must be a JSON Schema object')
   const type = raw.type
   const allowed = allowArray
@@ -126,7 +132,7 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
     )
   const p: PropertySchema = { type: t }
   if (t === 'array') {
-    p.items = parseProperty(raw.items, `${where}.items`, false)
+    p.items = parseProperty(raw.items, `${where}.items`, false, owner)
     const minItems = count(raw.minItems, where, 'minItems')
     const maxItems = count(raw.maxItems, where, 'maxItems')
     if (minItems !== undefined) p.minItems = minItems
@@ -160,13 +166,10 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
             `${where}.pattern`,
             `must be a regular expression of at most ${MAX_PATTERN_LENGTH} characters`,
           )
-        const unsafe = unsafePatternReason(raw.pattern)
-        if (unsafe !== undefined) fail(`${where}.pattern`, `is refused: ${unsafe}`)
-        try {
-          p.pattern = new RegExp(raw.pattern, 'u')
-        } catch {
-          fail(`${where}.pattern`, 'is not a valid regular expression')
-        }
+        const compiled = compilePattern(raw.pattern)
+        if (!compiled.ok)
+          fail(`${where}.pattern`, `${compiled.reason}${owner ? ` (${owner})` : ''}`)
+        p.pattern = compiled.pattern
       }
     }
     if (t === 'number' || t === 'integer') {
@@ -191,8 +194,11 @@ function parseProperty(raw: unknown, where: string, allowArray: boolean): Proper
   return p
 }
 
-/** Checks a tool's `inputSchema` against the subset; throws ERR_MANIFEST_INVALID naming the field. */
-export function parseInputSchema(raw: unknown, where: string): InputSchema {
+/**
+ * Checks a tool's `inputSchema` against the subset; throws ERR_MANIFEST_INVALID naming the
+ * field. `owner` (like `tool review_verdict`) is added where the field path alone is not clear.
+ */
+export function parseInputSchema(raw: unknown, where: string, owner?: string): InputSchema {
   if (!isObject(raw)) fail(where, 'must be a JSON Schema object with "type": "object"')
   if (raw.type !== 'object') fail(`${where}.type`, 'must be "object"')
   const keys = Object.keys(raw)
@@ -219,7 +225,7 @@ export function parseInputSchema(raw: unknown, where: string): InputSchema {
       )
     }
     // Checked names only, so the field paths below quote nothing but a valid identifier.
-    properties.set(name, parseProperty(props[name], `${where}.properties.${name}`, true))
+    properties.set(name, parseProperty(props[name], `${where}.properties.${name}`, true, owner))
   })
   const required = raw.required ?? []
   if (!Array.isArray(required)) fail(`${where}.required`, 'must be a list of property names')

@@ -168,6 +168,7 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
   const inputSchema = parseInputSchema(
     t.inputSchema ?? { type: 'object' },
     `tool manifest ${f.source}: ${field}.inputSchema`,
+    `tool ${name}`,
   )
   const fallback = f.required(t.fallback, `${field}.fallback`)
   const placeholders = placeholdersOf(fallback)

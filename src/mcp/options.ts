@@ -1,9 +1,11 @@
 /**
  * @module mcp/options
- * `briefd mcp` settings from flags and BRIEFD_* variables (flags win). No commander here:
- * the MCP server's start-up is measured in milliseconds. Every bad value is one error that
- * names the setting and what was found.
+ * `briefd mcp` settings from flags and BRIEFD_* variables (flags win). Flags are read by
+ * `node:util` parseArgs (strict), not commander: the MCP server's start-up is measured in
+ * milliseconds. Every bad value is one error that names the setting and what was found; a
+ * mistyped flag gets a "did you mean" when a known one is close.
  */
+import { parseArgs, type ParseArgsConfig } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from '../client/content-cache.js'
 import { DEFAULT_GRACE_MS, DEFAULT_TIMEOUT_MS } from '../client/briefd-client.js'
@@ -11,6 +13,7 @@ import { BriefdError } from '../shared/errors.js'
 import { logLevelSetting } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
 import { parseIntSetting, pick, type RawSetting } from '../shared/settings.js'
+import { didYouMean } from '../shared/suggest.js'
 
 export interface McpOptions {
   help: boolean
@@ -40,7 +43,7 @@ const SPECS = {
   cacheMaxEntries: { flag: '--cache-max', env: 'BRIEFD_CACHE_MAX', min: 1, max: 100_000 },
 } as const satisfies Record<string, Spec>
 
-const FLAGS = new Set(['--tools', ...Object.values(SPECS).map((s) => s.flag)])
+const FLAGS = ['--help', '--tools', ...Object.values(SPECS).map((s) => s.flag)]
 
 export const MCP_USAGE = `Usage: briefd mcp [options]
 
@@ -56,31 +59,63 @@ Options (flag / environment variable, default):
   BRIEFD_LOG_LEVEL      debug | info | warn | error (info)
 `
 
-function parseFlags(args: readonly string[]): Map<string, string> {
-  const flags = new Map<string, string>()
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? ''
-    if (arg === '--help' || arg === '-h') {
-      flags.set('--help', '')
-      continue
-    }
-    const eq = arg.indexOf('=')
-    const name = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg
-    if (!FLAGS.has(name))
-      throw new BriefdError(
-        'ERR_CONFIG_INVALID',
-        `unknown option ${JSON.stringify(arg.slice(0, 80))} (see briefd mcp --help)`,
+const PARSE_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  tools: { type: 'string' },
+  ...Object.fromEntries(Object.values(SPECS).map((s) => [s.flag.slice(2), { type: 'string' }])),
+} as const satisfies ParseArgsConfig['options']
+
+/** What a refused command line did wrong, from the loose reading of the same words. */
+function explain(args: readonly string[]): BriefdError {
+  const usage = (why: string): BriefdError => new BriefdError('ERR_CONFIG_INVALID', why)
+  const { tokens } = parseArgs({
+    args: [...args],
+    options: PARSE_OPTIONS,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  })
+  for (const t of tokens) {
+    if (t.kind === 'positional' || (t.kind === 'option' && !Object.hasOwn(PARSE_OPTIONS, t.name))) {
+      // The name only, never a value after `=` (it might be anything the user pasted).
+      const word = (t.kind === 'positional' ? t.value : t.rawName).slice(0, 80)
+      return usage(
+        `unknown option ${JSON.stringify(word)}${didYouMean(word, FLAGS)} (see briefd mcp --help)`,
       )
-    let value: string | undefined
-    if (eq > 0 && name !== arg) value = arg.slice(eq + 1)
-    else {
-      value = args[i + 1]
-      i++
     }
-    if (value === undefined || (value.startsWith('--') && name === arg))
-      throw new BriefdError('ERR_CONFIG_INVALID', `${name} needs a value`)
-    if (flags.has(name)) throw new BriefdError('ERR_CONFIG_INVALID', `${name} is given twice`)
-    flags.set(name, value)
+    if (t.kind === 'option-terminator') return usage('unknown option "--" (see briefd mcp --help)')
+    if (t.kind !== 'option') continue
+    if (t.name === 'help') {
+      if (t.value !== undefined) return usage(`${t.rawName} takes no value`)
+    } else if (t.value === undefined || (!t.inlineValue && t.value.startsWith('-'))) {
+      // A value that starts with "-" must be written --flag=-5, as parseArgs (strict) requires.
+      return usage(`${t.rawName} needs a value`)
+    }
+  }
+  return usage('the command line is not valid (see briefd mcp --help)')
+}
+
+/** The flags given, by their `--name` (strict: anything unknown or malformed is an error). */
+function parseFlags(args: readonly string[]): Map<string, string> {
+  let tokens
+  try {
+    tokens = parseArgs({
+      args: [...args],
+      options: PARSE_OPTIONS,
+      strict: true,
+      allowPositionals: false,
+      tokens: true,
+    }).tokens
+  } catch {
+    throw explain(args)
+  }
+  const flags = new Map<string, string>()
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue
+    const name = `--${t.name}`
+    if (flags.has(name) && name !== '--help')
+      throw new BriefdError('ERR_CONFIG_INVALID', `${name} is given twice`)
+    flags.set(name, t.value ?? '')
   }
   return flags
 }

@@ -14,11 +14,15 @@ import {
   DegradationReporter,
   RENDER_TOOL_ANNOTATIONS,
   callTool,
-  contentResult,
-  readBriefing,
   type TextResult,
 } from './content-flow.js'
 import type { Manifest, ManifestTool } from './manifest.js'
+import {
+  BRIEFING_TOOL_ANNOTATIONS,
+  briefingPrompt,
+  briefingResult,
+  serverInfo,
+} from './server-parts.js'
 import { SubsetJsonSchemaValidator } from './subset-validator.js'
 
 /** The parts of the SDK this server uses. */
@@ -59,7 +63,7 @@ export function listTools(manifest: Manifest): Tool[] {
       name: manifest.briefing.tool,
       description: manifest.briefing.description,
       inputSchema: NO_ARGUMENTS,
-      annotations: { ...RENDER_TOOL_ANNOTATIONS, title: 'Read the briefing' },
+      annotations: { ...BRIEFING_TOOL_ANNOTATIONS },
     })
   }
   return tools
@@ -82,21 +86,14 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
   const tools = listTools(manifest)
   const prompt = manifest.briefing.prompt
 
-  const server = new sdk.Server(
-    {
-      name: manifest.server.name,
-      version: manifest.server.version,
-      ...(manifest.server.title ? { title: manifest.server.title } : {}),
+  const server = new sdk.Server(serverInfo(manifest), {
+    capabilities: {
+      tools: { listChanged: false },
+      ...(prompt ? { prompts: { listChanged: false } } : {}),
     },
-    {
-      capabilities: {
-        tools: { listChanged: false },
-        ...(prompt ? { prompts: { listChanged: false } } : {}),
-      },
-      instructions: o.instructions,
-      jsonSchemaValidator: new SubsetJsonSchemaValidator(),
-    },
-  )
+    instructions: o.instructions,
+    jsonSchemaValidator: new SubsetJsonSchemaValidator(),
+  })
 
   server.setRequestHandler(sdk.types.ListToolsRequestSchema, function listToolsHandler() {
     return { tools }
@@ -114,7 +111,7 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
             ],
             isError: true,
           }
-        return contentResult(await readBriefing(client, manifest, reporter))
+        return briefingResult(client, manifest, reporter)
       }
       const tool = byName.get(name)
       if (!tool)
@@ -138,12 +135,7 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
             ErrorCode.InvalidParams,
             `Unknown prompt: ${JSON.stringify(request.params.name.slice(0, 80))}`,
           )
-        const r = contentResult(await readBriefing(client, manifest, reporter))
-        return {
-          description: manifest.briefing.description,
-          messages: r.content.map((c) => ({ role: 'user' as const, content: c })),
-          ...(r._meta ? { _meta: r._meta } : {}),
-        }
+        return briefingPrompt(client, manifest, reporter)
       },
     )
   }

@@ -15,9 +15,11 @@
  * A squatter has neither. The answers are outputs of a PRF keyed by the secret, so asking for
  * them teaches nothing about it.
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
+import { constantTimeEqual } from './constant-time.js'
+import { ROUTES } from './contract/routes.js'
 
-export const PROOF_PATH = '/v1/proof'
+export const PROOF_PATH = ROUTES.proof.path
 /** A nonce: 32 random bytes, base64url. */
 export const NONCE_RE = /^[A-Za-z0-9_-]{43}$/
 /** The signed part of an HS256 JWT: two base64url segments. */
@@ -57,6 +59,5 @@ export function proofChallenge(bearer: string): { request: ProofRequest; expecte
 
 /** Constant-time comparison of a received proof with the expected one. */
 export function proofMatches(received: unknown, expected: string): boolean {
-  if (typeof received !== 'string' || received.length !== expected.length) return false
-  return timingSafeEqual(Buffer.from(received), Buffer.from(expected))
+  return typeof received === 'string' && constantTimeEqual(received, expected)
 }

@@ -32,6 +32,21 @@ export type BriefdErrorCode =
   | 'ERR_SESSION_LIMIT'
   | 'ERR_BOOTSTRAP_INVALID'
   | 'ERR_CREDENTIAL_MALFORMED'
+  | 'ERR_SCOPE_INSUFFICIENT'
+  // API keys (src/apikeys): INVALID covers malformed, unknown id and wrong secret alike, so a
+  // caller cannot tell which ids exist; REVOKED and EXPIRED come only after the secret matched
+  | 'ERR_APIKEY_INVALID'
+  | 'ERR_APIKEY_REVOKED'
+  | 'ERR_APIKEY_EXPIRED'
+  /** The key file cannot be read: every API key is refused until it can (a revocation may be in it). */
+  | 'ERR_APIKEY_UNAVAILABLE'
+  /** `briefd apikey revoke` of an id the key file does not hold. */
+  | 'ERR_APIKEY_NOT_FOUND'
+  // OAuth resource server: a bad, expired or wrong-audience access token (401 invalid_token);
+  // an authorization server whose metadata or keys cannot be had or cannot be trusted
+  | 'ERR_ACCESS_TOKEN_INVALID'
+  | 'ERR_AUTH_SERVER_UNAVAILABLE'
+  | 'ERR_AUTH_SERVER_INVALID'
   // HTTP-level refusals
   | 'ERR_REQUEST_INVALID'
   | 'ERR_HOST_FORBIDDEN'

@@ -218,6 +218,31 @@ describe.concurrent('the daemon under attack', () => {
       ).toBe(200)
     })
 
+    it.for([
+      ['a query string (<img src=".../health?1">)', '/health?1', [] as [string, string][]],
+      ['a foreign Host', '/v1/instructions', [['Host', 'evil.example']] as [string, string][]],
+      [
+        'a Basic credential',
+        '/v1/instructions',
+        [['Authorization', 'Basic eDp5']] as [string, string][],
+      ],
+    ] as const)(
+      'lets a brand-new session in while a web page floods it with %s (no credential spends the failed-credential bucket)',
+      async ([, path, headers], { expect }) => {
+        const r = await rig()
+        const fresh = (await r.daemon.newSession()).token
+        for (let i = 0; i < 40; i++) {
+          const res = await rawRequest(r.daemon.port, { path, headers: [...headers] })
+          expect(leaksIn(r.content, res.raw, r.secrets)).toEqual([])
+        }
+        const res = await rawRequest(r.daemon.port, {
+          path: '/v1/instructions',
+          headers: [bearer(fresh)],
+        })
+        expect(res.status).toBe(200)
+      },
+    )
+
     it('serves a verified session through 400 concurrent failed requests', async ({ expect }) => {
       const r = await rig()
       const flood = Array.from({ length: 400 }, (_, i) =>

@@ -108,6 +108,14 @@ describe('the control', () => {
     expect(res.status).toBe(200)
     expect(leaksIn(content, daemonTrail(daemon), secrets)).toEqual([])
   })
+
+  it('accepts a lowercase "bearer" scheme (RFC 7235: auth schemes are case-insensitive)', async () => {
+    const res = await rawRequest(daemon.port, {
+      path: '/v1/instructions',
+      headers: [['Authorization', `bearer ${valid}`]],
+    })
+    expect(res.status).toBe(200)
+  })
 })
 
 describe('missing, malformed and oversized credentials', () => {
@@ -173,12 +181,8 @@ describe('missing, malformed and oversized credentials', () => {
       () => ({
         headers: [['Authorization', `Basic ${Buffer.from(`x:${valid}`).toString('base64')}`]],
       }),
-      400,
-    ],
-    [
-      'a lowercase "bearer" scheme',
-      () => ({ headers: [['Authorization', `bearer ${valid}`]] }),
-      400,
+      // RFC 6750 §3: no bearer credential at all → the plain challenge, whatever else was sent.
+      401,
     ],
     ['a non-ASCII credential', () => ({ headers: [['Authorization', 'Bearer tökén']] }), 400],
   ]

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import { BriefdClient } from '../../src/client/briefd-client.js'
-import { revokeSession } from '../../src/client/sessions.js'
+import { revokeSession } from '../../src/client/session-api.js'
 import { makeContent, type TestContent } from '../helpers/content.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { auditEntries, deliveries, denials, writeSessionTokenFile } from '../helpers/mcp.js'

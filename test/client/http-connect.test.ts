@@ -23,7 +23,7 @@ vi.mock('node:fs', async (importOriginal) => {
   return { ...fs, default: { ...fs, readFileSync }, readFileSync }
 })
 
-const { daemonRequest } = await import('../../src/client/http.js')
+const { daemonRequest } = await import('../../src/client/daemon-request.js')
 
 afterEach(() => void procReads.splice(0))
 

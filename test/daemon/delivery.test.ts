@@ -217,14 +217,12 @@ describe('requests without a valid token', () => {
     expect(res.status).toBe(400)
   })
 
-  it('refuses a non-Bearer scheme (400)', async () => {
-    expect(
-      (
-        await get('/v1/instructions', [
-          ['Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`],
-        ])
-      ).status,
-    ).toBe(400)
+  it('answers another scheme with the plain 401 challenge, and a malformed Bearer with 400', async () => {
+    const basic = await get('/v1/instructions', [
+      ['Authorization', `Basic ${Buffer.from('a:b').toString('base64')}`],
+    ])
+    expect(basic.status).toBe(401)
+    expect(basic.headers['www-authenticate']).toBe('Bearer realm="briefd"')
     expect(
       (await get('/v1/instructions', [['Authorization', `Bearer ${token} extra`]])).status,
     ).toBe(400)

@@ -302,6 +302,7 @@ describe('audit log', () => {
       expect.objectContaining({
         event: 'document.delivered',
         session_id,
+        principal: { kind: 'session', subject: session_id },
         status: 200,
         route: 'GET /v1/templates/:name',
         document: 'template:verdict',

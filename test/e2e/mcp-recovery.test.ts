@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { revokeSession } from '../../src/client/sessions.js'
+import { revokeSession } from '../../src/client/session-api.js'
 import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'
 import { startTestDaemon } from '../helpers/daemon.js'
 import {

@@ -164,6 +164,7 @@ describe('briefd mcp stdout', () => {
     [['--cache-ttl-ms', '0'], 1, /--cache-ttl-ms must be an integer/],
     [['--cache-max', '1e3'], 1, /--cache-max must be an integer/],
     [['--bogus'], 1, /unknown option "--bogus"/],
+    [['--timout-ms', '5'], 1, /unknown option "--timout-ms"; did you mean --timeout-ms\?/],
     [['--tools'], 1, /--tools needs a value/],
     [
       ['--tools', '/nonexistent/tools.json'],

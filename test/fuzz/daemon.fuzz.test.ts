@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { issueSessionToken, verifySessionToken } from '../../src/session/tokens.js'
+import { issueSessionToken, verifySessionToken } from '../../src/tokens/session-token.js'
 import { isValidTemplateName } from '../../src/content/names.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { makeContent, leakedCanaries, type TestContent } from '../helpers/content.js'

@@ -7,7 +7,7 @@ import { resolveDaemonConfig, type DaemonFlags } from '../../src/daemon/config.j
 import { startDaemon, type DaemonHandle } from '../../src/daemon/server.js'
 import { createLogger, type Logger } from '../../src/shared/log.js'
 import { readBootstrapCredential } from '../../src/shared/state-files.js'
-import { requestSession, type IssuedSession } from '../../src/client/sessions.js'
+import { requestSession, type IssuedSession } from '../../src/client/session-api.js'
 import { tempDir } from './tmp.js'
 
 export interface TestDaemon {

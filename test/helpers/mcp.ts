@@ -10,8 +10,8 @@ import { join, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
-import { sessionTokenRecord, writeTokenFile } from '../../src/client/token-file.js'
-import { requestSession, type IssuedSession } from '../../src/client/sessions.js'
+import { sessionTokenRecord, writeTokenFile } from '../../src/host/token-file.js'
+import { requestSession, type IssuedSession } from '../../src/client/session-api.js'
 import { readBootstrapCredential } from '../../src/shared/state-files.js'
 
 export const BIN = resolve('bin/briefd.js')

@@ -1,8 +1,8 @@
 /** Real processes: stand-ins for hosts that are alive or gone, and what a process holds in memory. */
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { defaultProcessReader } from '../../src/client/process-table.js'
-import type { HostIdentity } from '../../src/client/token-file.js'
+import { defaultProcessReader } from '../../src/host/process-table.js'
+import type { HostIdentity } from '../../src/host/token-file.js'
 
 /** The identity of a process that existed and has exited (its pid is free again). */
 export async function deadHost(): Promise<HostIdentity> {

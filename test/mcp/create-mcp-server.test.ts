@@ -139,4 +139,61 @@ describe('createMcpServer', () => {
       }),
     ).rejects.toThrow(TypeError)
   })
+
+  it('checks patterns in linear time, never with the SDK native RegExp, and still publishes them', async () => {
+    const manifest = testManifest()
+    const dir = tempDir('briefd-helper-')
+    const path = join(dir, 'tools.json')
+    const patterns = { id: '^(\\w|\\d)+$', tags: '^(a|a?)+$' }
+    writeFileSync(
+      path,
+      JSON.stringify({
+        ...manifest,
+        tools: [
+          {
+            name: 'lookup',
+            description: 'Look up.',
+            template: 'verdict',
+            inputSchema: {
+              type: 'object',
+              properties: {
+                id: { type: 'string', pattern: patterns.id, description: 'An id.' },
+                tags: { type: 'array', items: { type: 'string', pattern: patterns.tags } },
+              },
+              required: ['id'],
+            },
+            fallback: 'GENERIC-LOOKUP',
+          },
+        ],
+      }),
+    )
+    const client = await connect(
+      await createMcpServer({ manifest: path, client: new BriefdClient({ env: {} }) }),
+    )
+    const { tools } = await client.listTools()
+    expect(tools[0]?.inputSchema.properties).toEqual({
+      id: { type: 'string', pattern: patterns.id, description: 'An id.' },
+      tags: { type: 'array', items: { type: 'string', pattern: patterns.tags } },
+    })
+    // Native RegExp needs minutes for either of these; re2js answers at once.
+    const hostileId = await client.callTool({
+      name: 'lookup',
+      arguments: { id: `${'1'.repeat(41)}!` },
+    })
+    expect(hostileId.isError).toBe(true)
+    expect(firstText(hostileId)).toContain('must match the pattern')
+    const hostileTag = await client.callTool({
+      name: 'lookup',
+      arguments: { id: 'a1', tags: [`${'a'.repeat(41)}b`] },
+    })
+    expect(hostileTag.isError).toBe(true)
+    expect(firstText(hostileTag)).toContain('item 0 must match the pattern')
+    const fine = await client.callTool({
+      name: 'lookup',
+      arguments: { id: 'a'.repeat(10_000), tags: ['a'.repeat(10_000)] },
+    })
+    expect(fine.isError).toBeFalsy()
+    expect(firstText(fine)).toBe('GENERIC-LOOKUP')
+    await client.ping()
+  })
 })

@@ -39,13 +39,40 @@ describe('resolveMcpOptions', () => {
     [['--tools', 'a', '--tools', 'b'], {}, '--tools is given twice'],
     [['serve'], {}, 'unknown option "serve" (see briefd mcp --help)'],
     [
+      ['--timout-ms', '5'],
+      {},
+      'unknown option "--timout-ms"; did you mean --timeout-ms? (see briefd mcp --help)',
+    ],
+    [
+      ['--tool=a.json'],
+      {},
+      'unknown option "--tool"; did you mean --tools? (see briefd mcp --help)',
+    ],
+    [
+      ['tools', 'a.json'],
+      {},
+      'unknown option "tools"; did you mean --tools? (see briefd mcp --help)',
+    ],
+    [['--cache'], {}, 'unknown option "--cache" (see briefd mcp --help)'],
+    [['-x'], {}, 'unknown option "-x" (see briefd mcp --help)'],
+    [['--', '--tools'], {}, 'unknown option "--" (see briefd mcp --help)'],
+    [['--grace-ms', '-5'], {}, '--grace-ms needs a value'],
+    [['--grace-ms=-5'], {}, '--grace-ms must be an integer 0–10000 (got "-5")'],
+    [['--help=yes'], {}, '--help takes no value'],
+    [
       [],
       { BRIEFD_LOG_LEVEL: 'loud' },
       'BRIEFD_LOG_LEVEL must be debug, info, warn or error (got "loud")',
     ],
   ] as [string[], Record<string, string>, string][])('refuses %j %j', (args, env, message) => {
+    expect(message).not.toContain('\n')
     expect(() => resolveMcpOptions(args, env)).toThrow(
       expect.objectContaining({ code: 'ERR_CONFIG_INVALID', message }),
     )
+  })
+
+  it('reads -h and --help anywhere', () => {
+    expect(resolveMcpOptions(['--tools', 'a.json', '-h'], {}).help).toBe(true)
+    expect(resolveMcpOptions(['--help', '--help'], {}).help).toBe(true)
   })
 })

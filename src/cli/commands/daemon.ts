@@ -5,7 +5,7 @@
  * stop: graceful (SIGTERM; in-flight requests finish). status: exit 0 running, 3 not running.
  */
 import { resolve } from 'node:path'
-import { daemonRequest, jsonBody } from '../../client/http.js'
+import { daemonRequest, jsonBody } from '../../client/daemon-request.js'
 import { launchDaemon } from '../../control/launch.js'
 import {
   resolveLaunchSettings,
@@ -22,6 +22,7 @@ import { defaultStateDir } from '../../shared/paths.js'
 import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { readBootstrapCredential } from '../../shared/state-files.js'
 import { str, strs } from '../options.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -120,7 +121,7 @@ export async function statusCommand(opts: Record<string, unknown>): Promise<void
     const res = await daemonRequest({
       method: 'GET',
       url: probe.info.url,
-      path: '/v1/status',
+      path: ROUTES.status.path,
       bearer: readBootstrapCredential(stateDir),
       timeoutMs: 1000,
     })

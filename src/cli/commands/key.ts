@@ -5,7 +5,7 @@
  */
 import { defaultStateDir } from '../../shared/paths.js'
 import { ensurePrivateDir } from '../../shared/secure-fs.js'
-import { rotateKeyring } from '../../session/keyring.js'
+import { rotateKeyring } from '../../tokens/keyring.js'
 import { str } from '../options.js'
 
 export async function keyRotateCommand(opts: Record<string, unknown>): Promise<void> {

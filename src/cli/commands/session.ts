@@ -6,12 +6,12 @@
  * never blocks or breaks the user's session. The MCP server falls back to generic content.
  */
 import { resolve } from 'node:path'
-import { createDeadline, type Deadline } from '../../client/deadline.js'
+import { createDeadline, type Deadline } from '../../hooks/deadline.js'
 import {
   endHostSession,
   startHostSession,
   type HostSessionOptions,
-} from '../../client/host-session.js'
+} from '../../hooks/session-hooks.js'
 import { BriefdError } from '../../shared/errors.js'
 import { createLogger, logLevelSetting, parseLogLevel, type Logger } from '../../shared/log.js'
 import { parseIntSetting } from '../../shared/settings.js'

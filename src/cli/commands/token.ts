@@ -3,12 +3,12 @@
  * `briefd token`: prints a fresh session token to stdout, for curl and scripts. The token
  * is the command's result, so it is the only thing on stdout; nothing else is printed.
  */
-import { requestSession } from '../../client/sessions.js'
+import { requestSession } from '../../client/session-api.js'
 import { BriefdError } from '../../shared/errors.js'
 import { defaultStateDir } from '../../shared/paths.js'
 import { parseDurationSetting } from '../../shared/settings.js'
 import { readBootstrapCredential, readDaemonInfo } from '../../shared/state-files.js'
-import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from '../../session/constants.js'
+import { MAX_SESSION_TTL_SECONDS, MIN_SESSION_TTL_SECONDS } from '../../tokens/constants.js'
 import { str } from '../options.js'
 
 export async function tokenCommand(opts: Record<string, unknown>): Promise<void> {

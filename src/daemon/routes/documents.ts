@@ -1,6 +1,6 @@
 /**
  * @module daemon/routes/documents
- * The confidential documents, each behind requireSession. Auth runs before the template
+ * The confidential documents, each behind the auth gate (daemon/auth/gate). Auth runs before the template
  * name is even looked at, so without a valid token an unknown template is indistinguishable
  * from a known one (no enumeration). Each delivery is audited before it is sent; if the
  * audit line cannot be written, the delivery is refused (fail closed).
@@ -10,15 +10,18 @@ import { BriefdError } from '../../shared/errors.js'
 import type { ContentDocument, ContentStore } from '../../content/store.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
-import { emptyResponse, jsonHeadersWithEtag, jsonResponseWithHeaders } from '../http.js'
+import { emptyResponse, jsonHeadersWithEtag, jsonResponseWithHeaders } from '../responses.js'
 import { requestHeader } from '../headers.js'
-import { sessionRoute, type RouteKit } from '../route.js'
-import type { VerifiedSession } from '../../session/verifier.js'
+import { principalRoute, type RouteKit } from '../handlers.js'
+import type { Principal } from '../../shared/principal.js'
+import { authorizeDocument, type DocumentPolicy } from '../auth/authorize.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface DocumentRoutesOptions {
   store: ContentStore
   audit: AuditLog
   kit: RouteKit
+  policy: DocumentPolicy
 }
 
 /** RFC 9110 §13.1.2: a list of entity tags or `*`; weak tags compare weakly for GET. */
@@ -35,7 +38,7 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 
 function deliver(
   c: Context<DaemonEnv>,
-  session: VerifiedSession,
+  principal: Principal,
   audit: AuditLog,
   route: string,
   document: string,
@@ -44,9 +47,9 @@ function deliver(
   if (!doc) throw new BriefdError('ERR_CONTENT_NOT_FOUND', 'no such document')
   const notModified = matchesIfNoneMatch(requestHeader(c, 'if-none-match'), doc.etag)
   const status = notModified ? 304 : 200
-  // route: a fixed label; document: a fixed name or a validated template name; session id:
-  // a UUID from a verified token. None needs escaping, so the line is built without JSON.stringify.
-  const audited = audit.recordDelivery(status, session.sessionId, route, document)
+  // route: a fixed label; document: a fixed name or a validated template name. Neither needs
+  // escaping, so the line is built without JSON.stringify.
+  const audited = audit.recordDelivery(status, principal, route, document)
   const respond = (): Response =>
     notModified
       ? emptyResponse(304, { etag: doc.etag })
@@ -55,33 +58,53 @@ function deliver(
 }
 
 export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
-  const { store, audit, kit } = o
+  const { store, audit, kit, policy } = o
+  // Authorization is decided on the document's name before the store is asked, so a missing
+  // scope answers the same whether or not the document exists.
+  const allowed = (p: Principal, document: string): Principal => {
+    authorizeDocument(p, document, policy)
+    return p
+  }
   return new Hono<DaemonEnv>()
     .get(
-      '/v1/instructions',
-      sessionRoute(kit, function instructions(c, s) {
-        return deliver(c, s, audit, 'GET /v1/instructions', 'instructions', store.instructions())
+      ROUTES.instructions.path,
+      principalRoute(kit, function instructions(c, p) {
+        return deliver(
+          c,
+          allowed(p, 'instructions'),
+          audit,
+          'GET /v1/instructions',
+          'instructions',
+          store.instructions(),
+        )
       }),
     )
     .get(
-      '/v1/voice',
-      sessionRoute(kit, function voice(c, s) {
-        return deliver(c, s, audit, 'GET /v1/voice', 'voice', store.voice())
+      ROUTES.voice.path,
+      principalRoute(kit, function voice(c, p) {
+        return deliver(c, allowed(p, 'voice'), audit, 'GET /v1/voice', 'voice', store.voice())
       }),
     )
     .get(
-      '/v1/briefing',
-      sessionRoute(kit, function briefing(c, s) {
-        return deliver(c, s, audit, 'GET /v1/briefing', 'briefing', store.briefing())
+      ROUTES.briefing.path,
+      principalRoute(kit, function briefing(c, p) {
+        return deliver(
+          c,
+          allowed(p, 'briefing'),
+          audit,
+          'GET /v1/briefing',
+          'briefing',
+          store.briefing(),
+        )
       }),
     )
     .get(
-      '/v1/templates/:name',
-      sessionRoute(kit, function template(c, s) {
+      ROUTES.template.path,
+      principalRoute(kit, function template(c, p) {
         const name = c.req.param('name') ?? ''
         return deliver(
           c,
-          s,
+          allowed(p, `templates/${name}`),
           audit,
           'GET /v1/templates/:name',
           `template:${name}`,

@@ -6,9 +6,10 @@
 import { Hono } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
 import type { DaemonEnv } from '../context.js'
-import { jsonResponse } from '../http.js'
+import { jsonResponse } from '../responses.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
-import { openRoute, type RouteKit } from '../route.js'
+import { openRoute, type RouteKit } from '../handlers.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 const OK = JSON.stringify({ status: 'ok' })
 
@@ -18,7 +19,7 @@ export function healthRoutes(
   limits: RateLimitConfig,
 ): Hono<DaemonEnv> {
   return new Hono<DaemonEnv>().get(
-    '/health',
+    ROUTES.health.path,
     openRoute(kit, function health() {
       const wait = limiter.take('health', limits.health)
       if (wait > 0)

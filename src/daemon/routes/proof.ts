@@ -14,12 +14,12 @@ import {
   proofFor,
   sessionSecretFromKey,
 } from '../../shared/daemon-proof.js'
-import type { Keyring } from '../../session/keyring.js'
+import type { Keyring } from '../../tokens/keyring.js'
 import { parseJsonObject, readBodyText } from '../body.js'
 import type { DaemonEnv } from '../context.js'
-import { jsonResponse } from '../http.js'
+import { jsonResponse } from '../responses.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
-import { openRoute, type RouteKit } from '../route.js'
+import { openRoute, type RouteKit } from '../handlers.js'
 
 export interface ProofRoutesOptions {
   keyring: Keyring

@@ -7,18 +7,20 @@
 import { randomUUID } from 'node:crypto'
 import { Hono, type Context } from 'hono'
 import { BriefdError } from '../../shared/errors.js'
-import { MIN_SESSION_TTL_SECONDS } from '../../session/constants.js'
-import type { Keyring } from '../../session/keyring.js'
-import type { SessionLedger } from '../../session/ledger.js'
-import { issueSessionToken } from '../../session/tokens.js'
+import { MIN_SESSION_TTL_SECONDS } from '../../tokens/constants.js'
+import type { Keyring } from '../../tokens/keyring.js'
+import type { SessionLedger } from '../../tokens/ledger.js'
+import { issueSessionToken } from '../../tokens/session-token.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
-import { emptyResponse, jsonResponse } from '../http.js'
+import { emptyResponse, jsonResponse } from '../responses.js'
 import { parseJsonObject, readBodyText } from '../body.js'
-import { requireBootstrap } from '../middleware/require-bootstrap.js'
-import { openRoute, sessionRoute, type RouteKit } from '../route.js'
+import { requireKind } from '../auth/require-kind.js'
+import { principalRoute, type RouteKit } from '../handlers.js'
 import type { RateLimitConfig, RateLimiter } from '../rate-limit.js'
 import type { Logger } from '../../shared/log.js'
+import type { Principal } from '../../shared/principal.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface SessionRoutesOptions {
   keyring: Keyring
@@ -26,8 +28,6 @@ export interface SessionRoutesOptions {
   audit: AuditLog
   limiter: RateLimiter
   limits: RateLimitConfig
-  /** Constant-time check of the bootstrap credential. */
-  isBootstrap: (presented: string) => boolean
   sessionTtlSeconds: number
   bodyLimitBytes: number
   kit: RouteKit
@@ -55,13 +55,20 @@ async function requestedTtl(
   return Math.min(ttl, maxTtl)
 }
 
+/** The session a principal is; only a session token describes or revokes "the current session". */
+function sessionOf(p: Principal): Principal & { sessionId: string } {
+  requireKind(p, 'session')
+  if (p.sessionId === undefined) throw new BriefdError('ERR_SESSION_INVALID', 'no session id')
+  return { ...p, sessionId: p.sessionId }
+}
+
 export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   const app = new Hono<DaemonEnv>()
 
   app.post(
-    '/v1/sessions',
-    openRoute(o.kit, async function issueSession(c) {
-      requireBootstrap(c, o.isBootstrap)
+    ROUTES.sessions.path,
+    principalRoute(o.kit, async function issueSession(c, p) {
+      requireKind(p, 'bootstrap')
       const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
       if (wait > 0)
         throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', {
@@ -98,8 +105,9 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   )
 
   app.get(
-    '/v1/sessions/current',
-    sessionRoute(o.kit, function describeSession(_c, s) {
+    ROUTES.currentSession.path,
+    principalRoute(o.kit, function describeSession(_c, p) {
+      const s = sessionOf(p)
       return jsonResponse(
         200,
         JSON.stringify({
@@ -111,8 +119,9 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   )
 
   app.delete(
-    '/v1/sessions/current',
-    sessionRoute(o.kit, function revokeSession(_c, s) {
+    ROUTES.currentSession.path,
+    principalRoute(o.kit, function revokeSession(_c, p) {
+      const s = sessionOf(p)
       o.ledger.revoke(s.sessionId, s.expiresAt)
       o.audit.record({
         event: 'session.revoked',

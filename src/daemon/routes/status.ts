@@ -5,14 +5,14 @@
  */
 import { Hono } from 'hono'
 import type { DaemonEnv } from '../context.js'
-import { jsonResponse } from '../http.js'
-import { requireBootstrap } from '../middleware/require-bootstrap.js'
-import { openRoute, type RouteKit } from '../route.js'
+import { jsonResponse } from '../responses.js'
+import { requireKind } from '../auth/require-kind.js'
+import { principalRoute, type RouteKit } from '../handlers.js'
 import { VERSION } from '../../shared/version.js'
+import { ROUTES } from '../../shared/contract/routes.js'
 
 export interface StatusRoutesOptions {
   kit: RouteKit
-  isBootstrap: (presented: string) => boolean
   contentDir: string
   startedAt: number
   liveSessions: () => number
@@ -21,9 +21,9 @@ export interface StatusRoutesOptions {
 
 export function statusRoutes(o: StatusRoutesOptions): Hono<DaemonEnv> {
   return new Hono<DaemonEnv>().get(
-    '/v1/status',
-    openRoute(o.kit, function status(c) {
-      requireBootstrap(c, o.isBootstrap)
+    ROUTES.status.path,
+    principalRoute(o.kit, function status(_c, p) {
+      requireKind(p, 'bootstrap')
       return jsonResponse(
         200,
         JSON.stringify({

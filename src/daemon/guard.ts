@@ -1,0 +1,82 @@
+/**
+ * @module daemon/guard
+ * The first check on every request, before auth or any other work:
+ * - `Host` must name this daemon on a loopback address with its port. A browser tricked by
+ *   DNS rebinding sends the attacker's host name here (CVE-2025-66414 class).
+ * - `Origin`, when present, must be on the allow-list (empty by default): web pages never
+ *   get to talk to the daemon, not even to its health check (CVE-2025-49596 class).
+ * - A declared body larger than the limit is refused before it is read.
+ * - A query string is refused on /v1/*: tokens are accepted only in the Authorization
+ *   header, and a URL carrying one must not be processed (or logged) at all.
+ * - The request target must be a path. An absolute-form target (`GET http://evil.example/…`)
+ *   carries its own authority, which RFC 9112 §3.2.2 says replaces Host: the Host check
+ *   would be judging the wrong name. No client of a loopback daemon sends one.
+ */
+import type { Context } from 'hono'
+import { BriefdError } from '../shared/errors.js'
+import type { DaemonEnv } from './context.js'
+import { requestHeader } from './headers.js'
+
+export interface GuardOptions {
+  /** The port the daemon listens on; read per request because it is known only after listen(). */
+  port: () => number
+  /** Exact origins allowed to call (e.g. `http://127.0.0.1:3000`); empty by default. */
+  allowedOrigins?: readonly string[]
+  bodyLimitBytes: number
+  /** The bound address, if it is not one of the usual loopback names (e.g. 127.0.0.2). */
+  boundHost?: string
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
+
+/** Builds the request check; it throws a BriefdError for a request that must be refused. */
+export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv>) => void {
+  const origins = new Set(options.allowedOrigins ?? [])
+  let hostsFor = -1
+  let hosts = new Set<string>()
+  const allowedHosts = (): Set<string> => {
+    const port = options.port()
+    if (port !== hostsFor) {
+      const names: string[] = [...LOOPBACK_HOSTS]
+      if (options.boundHost)
+        names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
+      hosts = new Set(names.map((h) => `${h}:${port}`))
+      hostsFor = port
+    }
+    return hosts
+  }
+  return function guardRequest(c) {
+    const host = requestHeader(c, 'host')
+    if (host === undefined || !allowedHosts().has(host.toLowerCase())) {
+      throw new BriefdError(
+        'ERR_HOST_FORBIDDEN',
+        `Host ${JSON.stringify(host ?? '')} is not this daemon`,
+      )
+    }
+    const origin = requestHeader(c, 'origin')
+    if (origin !== undefined && !origins.has(origin)) {
+      throw new BriefdError('ERR_ORIGIN_FORBIDDEN', 'Origin not on the allow-list')
+    }
+    const length = requestHeader(c, 'content-length')
+    if (length !== undefined && !(Number(length) <= options.bodyLimitBytes)) {
+      throw new BriefdError(
+        'ERR_BODY_TOO_LARGE',
+        `declared body of ${length} bytes exceeds ${options.bodyLimitBytes}`,
+      )
+    }
+    const raw = c.env?.incoming?.url
+    if (raw !== undefined && !raw.startsWith('/')) {
+      throw new BriefdError(
+        'ERR_REQUEST_INVALID',
+        'the request target must be a path (absolute-form targets are refused)',
+      )
+    }
+    const target = raw ?? c.req.url
+    if (target.includes('?')) {
+      throw new BriefdError(
+        'ERR_REQUEST_INVALID',
+        'query strings are refused (tokens go in the Authorization header)',
+      )
+    }
+  }
+}
