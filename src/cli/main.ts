@@ -273,6 +273,34 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
       contentCheckCommand(opts)
     })
 
+  const plugin = program.command('plugin').description('build a Claude Code plugin on briefd')
+  plugin
+    .command('build')
+    .description(
+      'write a plugin dir to commit and publish: manifest, hooks, MCP entry and one bundled briefd; no content, no secret',
+    )
+    .requiredOption('--manifest <file>', 'tool manifest (validated, shipped as tools.json)')
+    .requiredOption('--out <dir>', 'plugin dir to write (empty, new, or a previous build)')
+    .option(
+      '--name <name>',
+      "plugin and MCP server name (default: from the manifest's server.name)",
+    )
+    .option(
+      '--remote <url>',
+      'hosted daemon (https:// only; experimental until the remote client arrives)',
+    )
+    .option(
+      '--content <dir>',
+      'content dir to keep out of the plugin (default: BRIEFD_CONTENT_DIR, the remembered one, ./content)',
+    )
+    .option('--license <spdx>', 'licence of the plugin for plugin.json, e.g. MIT')
+    .option('--state-dir <dir>', 'state dir whose remembered content dir to check against')
+    .option('--force', 'write into a non-empty dir that is not a previous build')
+    .action(async (opts: Record<string, unknown>) => {
+      const { pluginBuildCommand } = await import('./commands/plugin.js')
+      pluginBuildCommand(opts)
+    })
+
   // bin/briefd.js sends `briefd mcp` straight to the MCP server without loading commander;
   // this entry is for `briefd --help` (and callers of main() that bypass the shim).
   program

@@ -71,18 +71,30 @@ export function checkContent(
     try {
       return readContentFile(dir, rel)?.text
     } catch (err) {
-      findings.push({ level: 'error', file: join(dir, rel), message: err instanceof BriefdError ? err.message : String(err) })
+      findings.push({
+        level: 'error',
+        file: join(dir, rel),
+        message: err instanceof BriefdError ? err.message : String(err),
+      })
       return undefined
     }
   }
   const preamble = read(CONTENT_FILES.preamble)
   const instructions = read(CONTENT_FILES.instructions)
   if (preamble === undefined) {
-    findings.push({ level: 'warning', file: join(dir, CONTENT_FILES.preamble), message: 'no confidentiality preamble; instruction documents are served without one' })
+    findings.push({
+      level: 'warning',
+      file: join(dir, CONTENT_FILES.preamble),
+      message: 'no confidentiality preamble; instruction documents are served without one',
+    })
   }
   let instructionsLength = 0
   if (instructions === undefined) {
-    findings.push({ level: 'error', file: join(dir, CONTENT_FILES.instructions), message: 'missing: sessions would get no instructions' })
+    findings.push({
+      level: 'error',
+      file: join(dir, CONTENT_FILES.instructions),
+      message: 'missing: sessions would get no instructions',
+    })
   } else {
     instructionsLength = withPreamble(preamble, instructions).length
     if (instructionsLength > instructionsLimit) {
@@ -202,7 +214,8 @@ function checkTenants(
 }
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
-const entries = (n: number, truncated: boolean): string => `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`
+const entries = (n: number, truncated: boolean): string =>
+  `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`
 
 /**
  * One warning for the whole dir, however many entries are affected (a per-file line would
@@ -214,11 +227,15 @@ function exposureFinding(dir: string): ContentFinding | undefined {
   const problems: string[] = []
   const fixes: string[] = []
   if (e.firstOpen) {
-    problems.push(`${entries(e.open, e.truncated)} open to group or others, so other local users can read the confidential content (first: ${e.firstOpen.path}, mode ${octal(e.firstOpen.mode)})`)
+    problems.push(
+      `${entries(e.open, e.truncated)} open to group or others, so other local users can read the confidential content (first: ${e.firstOpen.path}, mode ${octal(e.firstOpen.mode)})`,
+    )
     fixes.push(`chmod -R go-rwx ${dir}`)
   }
   if (e.firstForeign) {
-    problems.push(`${entries(e.foreign, e.truncated)} owned by another user, who can change them (first: ${e.firstForeign.path}, uid ${e.firstForeign.uid}; you are uid ${uid})`)
+    problems.push(
+      `${entries(e.foreign, e.truncated)} owned by another user, who can change them (first: ${e.firstForeign.path}, uid ${e.firstForeign.uid}; you are uid ${uid})`,
+    )
     fixes.push(`chown -R ${uid} ${dir}`)
   }
   if (!problems.length) return undefined

@@ -20,7 +20,11 @@ export type TemplateInputs = ReadonlyMap<
 
 /** The same, built from a manifest's tools (a template several tools render gets all their properties). */
 export function templateInputsOf(
-  tools: readonly { name: string; template: string; inputSchema: { properties: ReadonlyMap<string, unknown> } }[],
+  tools: readonly {
+    name: string
+    template: string
+    inputSchema: { properties: ReadonlyMap<string, unknown> }
+  }[],
 ): TemplateInputs {
   const out = new Map<string, { tools: string[]; properties: Set<string> }>()
   for (const t of tools) {

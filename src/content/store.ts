@@ -65,7 +65,9 @@ export interface ContentStoreOptions {
 
 /** Combines the confidentiality preamble with an instruction document. */
 export function withPreamble(preamble: string | undefined, body: string): string {
-  return preamble === undefined || preamble.trim() === '' ? body : `${preamble.trimEnd()}\n\n${body}`
+  return preamble === undefined || preamble.trim() === ''
+    ? body
+    : `${preamble.trimEnd()}\n\n${body}`
 }
 
 export function etagOf(content: string): string {
@@ -124,7 +126,9 @@ export class ContentStore {
       into.push(w)
     } catch (err) {
       // No watcher (missing templates dir, inotify limit): the stat re-check still applies.
-      this.#logger.debug(`content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`)
+      this.#logger.debug(
+        `content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`,
+      )
     }
     return into
   }
@@ -182,7 +186,13 @@ export class ContentStore {
   }
 
   /** `cache`: the shared documents' cache, or a tenant's own (so its keys need no prefix). */
-  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name, cache: Map<string, Cached> = this.#cache): ContentDocument | undefined {
+  #get(
+    name: string,
+    rels: string[],
+    compose: (files: (string | undefined)[]) => string | undefined,
+    key: string = name,
+    cache: Map<string, Cached> = this.#cache,
+  ): ContentDocument | undefined {
     const now = this.#now()
     const cached = cache.get(key)
     if (cached && cached.generation === this.#generation) {
@@ -226,7 +236,13 @@ export class ContentStore {
         `content: ${join(this.dir, CONTENT_FILES.instructions)}: reloaded; preamble + instructions are now ${doc.content.length} characters; the host cuts them at ${limit} (move the rest to ${CONTENT_FILES.briefing})`,
       )
     if (key.startsWith('t:') && this.#manifest)
-      for (const f of unfilledPlaceholderFindings(this.dir, name, doc.content, this.#manifest.inputs, this.#manifest.source))
+      for (const f of unfilledPlaceholderFindings(
+        this.dir,
+        name,
+        doc.content,
+        this.#manifest.inputs,
+        this.#manifest.source,
+      ))
         this.#logger.warn(`content: ${f.file}: reloaded; ${f.message}`)
   }
 
@@ -253,5 +269,9 @@ export function assertContentDir(dir: string): void {
   } catch {
     ok = false
   }
-  if (!ok) throw new BriefdError('ERR_CONTENT_DIR_MISSING', `content dir ${dir} does not exist or is not a directory (set --content or BRIEFD_CONTENT_DIR)`)
+  if (!ok)
+    throw new BriefdError(
+      'ERR_CONTENT_DIR_MISSING',
+      `content dir ${dir} does not exist or is not a directory (set --content or BRIEFD_CONTENT_DIR)`,
+    )
 }

@@ -9,11 +9,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sessionTokenRecord, writeTokenFile } from '../host/token-file.js'
 import type { IssuedSession } from '../client/session-api.js'
-
-const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
+import { selfEntry } from '../shared/self-entry.js'
 
 export interface McpProbeResult {
   ok: boolean
@@ -33,7 +31,7 @@ export async function probeMcpInstructions(
   expected: string,
   daemonSocket?: string,
   timeoutMs = 10_000,
-  run: McpCommand = { command: process.execPath, args: [BIN, 'mcp'], env: {} },
+  run: McpCommand = { command: process.execPath, args: [selfEntry(), 'mcp'], env: {} },
 ): Promise<McpProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
   const tokenFile = join(dir, 'token.json')

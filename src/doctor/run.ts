@@ -18,6 +18,7 @@ import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, readSecretFile } from '../shared/secure-fs.js'
 import { readBootstrapCredential } from '../shared/state-files.js'
 import { findBriefdInClaudeConfig, toolsFileOf } from './claude-config.js'
+import { contentPlacement } from './content-placement.js'
 import { probeMcpInstructions } from './mcp-probe.js'
 import { ROUTES } from '../shared/contract/routes.js'
 
@@ -200,6 +201,9 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       fix: `${cli} start --content <dir>`,
     })
   }
+
+  const placement = contentDir === undefined ? undefined : contentPlacement(contentDir)
+  if (placement) add({ name: 'content placement', status: 'warn', ...placement })
 
   const viaPlugin = cfg.plugin.length > 0
   add(

@@ -76,6 +76,9 @@ export type BriefdErrorCode =
   // host sessions (`briefd session start|end`)
   | 'ERR_HOST_UNKNOWN'
   | 'ERR_DEADLINE_EXCEEDED'
+  // `briefd plugin build`
+  | 'ERR_PLUGIN_INVALID'
+  | 'ERR_PLUGIN_UNSAFE'
 
 export interface BriefdErrorOptions {
   cause?: unknown
