@@ -12,7 +12,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20)
 const CALLS = Number(process.env.BENCH_CALLS ?? 100_000)
-const contentDir = resolve('content')
+const contentDir = resolve('examples/content')
 const toolsFile = resolve('examples/tools.json')
 const stateDir = mkdtempSync(join(tmpdir(), 'briefd-bench-mcp-http-'))
 

@@ -208,6 +208,7 @@ export class BriefdClient implements DocumentSource {
     try {
       return await fetchDocument({
         daemonUrl: session.daemonUrl,
+        ...(session.daemonSocket !== undefined ? { daemonSocket: session.daemonSocket } : {}),
         token: session.token,
         path,
         timeoutMs,
@@ -224,6 +225,7 @@ export class BriefdClient implements DocumentSource {
         try {
           return await fetchDocument({
             daemonUrl: again.daemonUrl,
+            ...(again.daemonSocket !== undefined ? { daemonSocket: again.daemonSocket } : {}),
             token: again.token,
             path,
             timeoutMs,

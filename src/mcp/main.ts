@@ -119,11 +119,18 @@ async function serve(
   for (let turn = 0; turn < 3 && !resolved; turn++)
     await new Promise<void>((resolve) => setImmediate(resolve))
   const sdk = await importSdk()
+  const served = await instructions
+  // The daemon checks its content at start, but an edit since (a hot reload) reaches us
+  // unchecked: say so here too, in one line, without any of the text.
+  if (served.source !== 'fallback' && served.text.length > HOST_INSTRUCTIONS_LIMIT)
+    logger.warn(
+      `the daemon's instructions are ${served.text.length} characters; Claude Code keeps only the first ${HOST_INSTRUCTIONS_LIMIT} (move the rest to briefing.md in the content dir)`,
+    )
   const server = createBriefdServer({
     sdk,
     manifest,
     client,
-    instructions: (await instructions).text,
+    instructions: served.text,
     logger,
     reporter,
   })

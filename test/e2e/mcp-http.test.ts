@@ -92,7 +92,7 @@ describe('briefd serve --tools (a real process)', () => {
         '--state-dir',
         stateDir,
         '--content',
-        'content',
+        'examples/content',
         '--tools',
         EXAMPLE_TOOLS,
       ],
