@@ -1,6 +1,7 @@
 /**
  * @module daemon/mcp-source
- * The daemon's DocumentSource for `/mcp`: the content store read directly, for one principal.
+ * The daemon's DocumentSource for `/mcp`: the content store read directly, for one principal
+ * and its tenant (from the verified credential, never from the request).
  * Every document goes through `authorizeDocument` first, exactly as the `/v1` document routes
  * do, so `/mcp` can never hand a principal a text its `GET /v1/...` would refuse. A document
  * the principal may not read, or that does not exist, becomes the manifest's generic fallback
@@ -35,11 +36,21 @@ export class StoreDocumentSource implements DocumentSource {
   }
 
   async instructions(o: { fallback: string }): Promise<DocumentResult> {
-    return this.#read('instructions', 'instructions', () => this.#store.instructions(), o.fallback)
+    return this.#read(
+      'instructions',
+      'instructions',
+      () => this.#store.instructions(this.#principal.tenant),
+      o.fallback,
+    )
   }
 
   async briefing(o: { fallback: string }): Promise<DocumentResult> {
-    return this.#read('briefing', 'briefing', () => this.#store.briefing(), o.fallback)
+    return this.#read(
+      'briefing',
+      'briefing',
+      () => this.#store.briefing(this.#principal.tenant),
+      o.fallback,
+    )
   }
 
   async render(
@@ -50,7 +61,7 @@ export class StoreDocumentSource implements DocumentSource {
     const r = this.#read(
       `templates/${template}`,
       `template:${template}`,
-      () => this.#store.template(template),
+      () => this.#store.template(template, this.#principal.tenant),
       o.fallback,
     )
     return { ...r, text: renderTemplate(r.text, vars) }
