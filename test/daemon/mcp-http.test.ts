@@ -2,7 +2,7 @@
 // by the SDK's real Client with StreamableHTTPClientTransport and a bearer header: the same
 // tools and texts as `briefd mcp`, stateless, guarded and audited like the document routes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { writeFileSync } from 'node:fs'
+import { symlinkSync, unlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -257,6 +257,47 @@ describe('/mcp without --tools', () => {
       expect(res.status).toBe(404)
     } finally {
       await plain.close()
+    }
+  })
+})
+
+describe('/mcp with an audit log that cannot be written', () => {
+  it('refuses the tool call with 503 (fail closed), without content', async () => {
+    const own = makeContent()
+    const tools = join(tempDir('briefd-mcp-http-'), 'tools.json')
+    writeFileSync(tools, JSON.stringify(testManifest()))
+    let clock = Date.now()
+    const d = await startTestDaemon({ contentDir: own.dir, flags: { tools }, now: () => clock })
+    try {
+      const { token: t } = await d.newSession()
+      const call = (): Promise<Response> =>
+        fetch(`${d.url}/mcp`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${t}`,
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+          },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method: 'tools/call',
+            params: { name: 'give_verdict', arguments: { verdict: 'APPROVE', target: 'x' } },
+          }),
+        })
+      expect((await call()).status).toBe(200)
+      const audit = join(d.stateDir, 'audit.log')
+      unlinkSync(audit)
+      symlinkSync('/dev/null', audit)
+      d.handle.checkStateDir()
+      clock += 1100 // the audit log re-checks its file every second
+      const refused = await call()
+      expect(refused.status).toBe(503)
+      const body = await refused.text()
+      expect(JSON.parse(body)).toMatchObject({ error: 'audit_unavailable' })
+      expect(leakedCanaries(own, body)).toEqual([])
+    } finally {
+      await d.close()
     }
   })
 })
