@@ -92,6 +92,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       audit: deps.audit,
       kit,
       policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
+      logger: deps.logger,
     }),
   )
   const mode = deps.remote ? 'public' : 'local'
