@@ -13,6 +13,7 @@
  *   would be judging the wrong name. No client of a loopback daemon sends one.
  */
 import type { Context } from 'hono'
+import { isIP } from 'node:net'
 import { BriefdError } from '../shared/errors.js'
 import { SOCKET_HOST } from '../shared/local-socket.js'
 import type { DaemonEnv } from './context.js'
@@ -37,6 +38,22 @@ export interface GuardOptions {
    * (`localhost`, no port). No web page can reach a Unix socket; the check stays uniform.
    */
   localSocket?: boolean
+  /**
+   * Public mode: whose buckets a request spends (see DaemonVariables.peer). `socket` uses the
+   * TCP peer; `forwarded` the last X-Forwarded-For entry, which a TLS-terminating proxy
+   * appends (the peer is then always the proxy).
+   */
+  peerFrom?: 'socket' | 'forwarded'
+}
+
+/** The client address of a request, for per-client buckets in public mode. */
+function peerOf(c: Context<DaemonEnv>, from: 'socket' | 'forwarded'): string {
+  if (from === 'forwarded') {
+    const xff = requestHeader(c, 'x-forwarded-for')
+    const last = xff?.split(',').at(-1)?.trim()
+    if (last && isIP(last)) return last
+  }
+  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
@@ -69,7 +86,9 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     }
     return hosts
   }
+  const peerFrom = options.peerFrom
   return function guardRequest(c) {
+    if (peerFrom) c.set('peer', `:${peerOf(c, peerFrom)}`)
     const host = requestHeader(c, 'host')
     if (host === undefined || !allowedHosts().has(host.toLowerCase())) {
       throw new BriefdError(
