@@ -46,14 +46,24 @@ export interface GuardOptions {
   peerFrom?: 'socket' | 'forwarded'
 }
 
-/** The client address of a request, for per-client buckets in public mode. */
+/**
+ * The client of a request, for per-client buckets in public mode: an IPv4 address, or the /64
+ * of an IPv6 one (one subscriber holds a whole /64, and rotating within it must not buy a
+ * fresh bucket per request).
+ */
 function peerOf(c: Context<DaemonEnv>, from: 'socket' | 'forwarded'): string {
+  let address = c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
   if (from === 'forwarded') {
-    const xff = requestHeader(c, 'x-forwarded-for')
-    const last = xff?.split(',').at(-1)?.trim()
-    if (last && isIP(last)) return last
+    const last = requestHeader(c, 'x-forwarded-for')?.split(',').at(-1)?.trim()
+    if (last && isIP(last)) address = last
   }
-  return c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
+  if (address.startsWith('::ffff:')) return address.slice(7)
+  if (isIP(address) !== 6) return address
+  const [head = '', tail = ''] = address.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const full = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  return `${full.slice(0, 4).join(':')}::/64`
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
