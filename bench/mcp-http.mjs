@@ -124,9 +124,12 @@ async function main() {
     ]),
   )
   console.log(`briefd / bare throughput: ${fmt(median(ratios))}× (median of per-round ratios)`)
-  const tenth = rss[Math.max(1, Math.floor(rss.length / 10))]
+  const at = (f) => fmt(rss[Math.min(rss.length - 1, Math.round((rss.length - 1) * f))], 1)
   console.log(
-    `${results.long.total} calls on briefd /mcp: p99 ${results.long.p99} ms; RSS MiB start ${fmt(rss[0], 1)}, after 10% ${fmt(tenth, 1)}, end ${fmt(rss.at(-1), 1)}, max ${fmt(Math.max(...rss), 1)}`,
+    `${results.long.total} calls on briefd /mcp (${fmt(results.long.rps, 0)} req/s, p50 ${results.long.p50} ms, p99 ${results.long.p99} ms)`,
+  )
+  console.log(
+    `daemon RSS MiB over them: start ${at(0)}, 25% ${at(0.25)}, 50% ${at(0.5)}, 75% ${at(0.75)}, end ${at(1)}, max ${fmt(Math.max(...rss), 1)}`,
   )
 }
 await main()

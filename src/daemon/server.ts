@@ -283,6 +283,7 @@ export async function startDaemon(
             issuers: remote.config.issuers,
             scopesSupported: () => access.scopesSupported(),
             challenge: (path: string) => remote.challenge(path),
+            behindTlsProxy: remote.config.behindTlsProxy,
           },
         }
       : {}),

@@ -82,10 +82,30 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
   logger.info(`daemon listening on ${daemon.url}`)
   logger.info(`content: ${config.contentDir}`)
   if (config.toolsFile) logger.info(`MCP:     ${daemon.url}/mcp (tools: ${config.toolsFile})`)
-  logger.info(
-    `state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`,
-  )
-  if (!logFile) {
+  if (config.public) {
+    logger.info(`public mode: resource ${config.public.resource}; state: ${config.stateDir}`)
+  } else {
+    logger.info(
+      `state:   ${config.stateDir} (bootstrap credential: ${bootstrapPath(config.stateDir)})`,
+    )
+  }
+  if (!logFile && config.public) {
+    // Public mode: an API key is the quickest credential to try (no authorization server).
+    const template = servedTemplates(config.contentDir)[0] ?? 'NAME'
+    const base = config.public.resource
+    process.stderr.write(
+      [
+        '',
+        'Try it (in another terminal):',
+        `  KEY=$(${briefdInvocation()} apikey create --name try --scope briefd:read${stateFlag})`,
+        `  curl -s -H "Authorization: Bearer $KEY" ${base}/v1/templates/${template}`,
+        `  curl -si ${base}/v1/instructions        # no token: 401 with the OAuth challenge`,
+        '',
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    )
+  } else if (!logFile) {
     // From what is actually served and how briefd was run, so each line works when pasted.
     const template = servedTemplates(config.contentDir)[0]
     process.stderr.write(
