@@ -233,6 +233,21 @@ describe('/mcp with a local session token', () => {
     expect(status).toBe(403)
   })
 
+  it('cannot be reached without a token through path variants', async () => {
+    for (const path of ['/mcp/', '//mcp', '/./mcp', '/MCP', '/mcp%2F', '/mcp;x', '/%6Dcp']) {
+      const res = await fetch(`${daemon.url}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+        },
+        body: JSON.stringify(INIT),
+      })
+      expect([401, 404], path).toContain(res.status)
+      expect(leakedCanaries(content, await res.text()), path).toEqual([])
+    }
+  })
+
   it('refuses an oversized body with 413, a batch and non-JSON with JSON-RPC errors', async () => {
     const big = await post({ ...INIT, params: { ...INIT.params, pad: 'x'.repeat(20_000) } })
     expect(big.status).toBe(413)
