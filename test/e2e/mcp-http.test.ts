@@ -105,7 +105,8 @@ describe('briefd serve --tools (a real process)', () => {
         const timer = setTimeout(() => reject(new Error(`no listen line: ${stderr}`)), 15_000)
         child.stderr.on('data', () => {
           const m = /daemon listening on (http:\/\/\S+)/.exec(stderr)
-          if (m?.[1]) {
+          // The MCP line follows the listen line, maybe in a later chunk.
+          if (m?.[1] && stderr.includes(`${m[1]}/mcp`)) {
             clearTimeout(timer)
             resolve(m[1])
           }
