@@ -28,7 +28,13 @@ const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const FIRST_TOKENS = Number(process.env.BENCH_FIRST_TOKENS ?? 400)
 const FIRST_PARALLEL = 8
+// For profiling one arm alone: BENCH_ARMS=token BENCH_FIRST_TOKENS=0 BENCH_PROFILE=/tmp/prof.
+const ARMS = (process.env.BENCH_ARMS ?? 'bare,token,apikey').split(',')
 const PATH = '/v1/templates/review-verdict'
+// BENCH_PROFILE=<dir>: the servers run under `node --cpu-prof` and write their profiles there.
+const PROFILE = process.env.BENCH_PROFILE
+  ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_PROFILE)}`]
+  : []
 
 async function freePort() {
   const s = createServer()
@@ -113,12 +119,13 @@ async function main() {
   const loadAvgs = [loadavg()[0]]
   try {
     servers.bare = await startServer(
-      ['bench/remote-servers.mjs', 'bare-hono-tls', JSON.stringify(opts)],
+      [...PROFILE, 'bench/remote-servers.mjs', 'bare-hono-tls', JSON.stringify(opts)],
       {},
       { ipc: true },
     )
     servers.briefd = await startServer(
       [
+        ...PROFILE,
         'bench/remote-servers.mjs',
         'briefd-public',
         JSON.stringify({ ...opts, port, resource, issuer: as.issuer }),
@@ -131,7 +138,7 @@ async function main() {
       ['bare Hono (TLS)', servers.bare, {}],
       ['briefd, access token', servers.briefd, { authorization: `Bearer ${token}` }],
       ['briefd, API key', servers.briefd, { authorization: `Bearer ${apiKey}` }],
-    ]
+    ].filter((_, i) => ARMS.includes(['bare', 'token', 'apikey'][i]))
     // A wrong credential must fail, or the run would measure refusals.
     for (const [name, server, headers] of arms) {
       const res = await fetch(`https://127.0.0.1:${server.port}${PATH}`, { headers })
@@ -158,8 +165,8 @@ async function main() {
     const agent = new Agent({ keepAlive: true, maxSockets: FIRST_PARALLEL })
     const warm = Array.from({ length: FIRST_PARALLEL * 50 }, () => token)
     await sendEach(agent, port, warm)
-    await sendEach(agent, port, await as.mintMany(FIRST_TOKENS)) // warm the new-token path too
-    for (let round = 0; round < ROUNDS; round++) {
+    if (FIRST_TOKENS > 0) await sendEach(agent, port, await as.mintMany(FIRST_TOKENS)) // warm the new-token path too
+    for (let round = 0; round < (FIRST_TOKENS > 0 ? ROUNDS : 0); round++) {
       const fresh = await as.mintMany(FIRST_TOKENS)
       const same = Array.from({ length: FIRST_TOKENS }, () => token)
       await sendEach(agent, port, warm)
@@ -201,7 +208,8 @@ async function main() {
   for (const name of names) {
     const rs = loads.map((r) => r[name])
     const rps = rs.map((r) => r.rps)
-    const ratio = (key) => median(loads.map((r) => r[name][key] / r[base][key]))
+    const ratio = (key) =>
+      base in loads[0] ? median(loads.map((r) => r[name][key] / r[base][key])) : NaN
     rows.push([
       name,
       fmt(median(rps), 0),
@@ -213,8 +221,18 @@ async function main() {
       `${fmt(ratio('cpuUs'))}×`,
     ])
   }
+  const firstRows = first.length > 0 ? firstTable(first) : [['(first-token run skipped)']]
+  console.log(`machine: ${await machine()}`)
+  console.log(
+    `load average (1 min) during the run: ${loadAvgs.map((l) => fmt(l, 1)).join(', ')}; rounds: ${ROUNDS} × ${DURATION_S}s per server (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`,
+  )
+  console.log(table(rows))
+  console.log(`\n${table(firstRows)}`)
+}
+
+function firstTable(first) {
   const diffs = first.map((r) => r.fresh - r.same)
-  const firstRows = [
+  return [
     [
       `briefd, ${FIRST_TOKENS} requests, ${FIRST_PARALLEL} in flight`,
       'server CPU µs/req (median)',
@@ -232,12 +250,6 @@ async function main() {
     ],
     ['**difference** (paired per round)', fmt(median(diffs), 1), range(diffs)],
   ]
-  console.log(`machine: ${await machine()}`)
-  console.log(
-    `load average (1 min) during the run: ${loadAvgs.map((l) => fmt(l, 1)).join(', ')}; rounds: ${ROUNDS} × ${DURATION_S}s per server (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`,
-  )
-  console.log(table(rows))
-  console.log(`\n${table(firstRows)}`)
 }
 
 function range(xs) {
