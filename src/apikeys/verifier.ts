@@ -19,7 +19,7 @@
  */
 import { lstatSync, type Stats } from 'node:fs'
 import type { Principal } from '../shared/principal.js'
-import { constantTimeEqual } from '../shared/constant-time.js'
+import { fixedLengthEqual } from '../shared/constant-time.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { silentLogger, type Logger } from '../shared/log.js'
 import { apiKeyId } from './format.js'
@@ -177,8 +177,9 @@ export class ApiKeyVerifier {
     // wait for the next periodic check: an unknown id looks again, at most every 50 ms.
     if (!this.#keys.has(id)) this.refresh(now, true)
     const key = this.#keys.get(id)
-    // Constant time: a byte-by-byte compare would let a caller find a valid hash prefix.
-    const match = constantTimeEqual(hashApiKey(bearer), key?.hash ?? NO_HASH)
+    // Constant time: a byte-by-byte compare would let a caller find a valid hash prefix. Both
+    // sides are SHA-256 digests (32 bytes), so their length says nothing.
+    const match = fixedLengthEqual(hashApiKey(bearer), key?.hash ?? NO_HASH)
     if (key === undefined || !match) throw invalid()
     if (key.revoked) throw new BriefdError('ERR_APIKEY_REVOKED', `API key ${id} is revoked`)
     if (key.expiresAtMs !== undefined && now >= key.expiresAtMs)

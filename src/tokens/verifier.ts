@@ -9,7 +9,7 @@
  * (shared/principal CredentialVerifier).
  */
 import { LRUCache } from 'lru-cache'
-import { constantTimeEqual } from '../shared/constant-time.js'
+import { fixedLengthEqual } from '../shared/constant-time.js'
 import { BriefdError } from '../shared/errors.js'
 import type { CredentialVerifier, Principal } from '../shared/principal.js'
 import { MAX_TOKEN_LENGTH, SESSION_ALG, SESSION_TOKEN_TYP } from './constants.js'
@@ -122,7 +122,7 @@ export class SessionVerifier implements CredentialVerifier {
     const dot = token.lastIndexOf('.')
     if (dot <= 0) return undefined
     const hit = this.#cache.get(token.slice(0, dot))
-    return hit && constantTimeEqual(hit.signature, token.slice(dot + 1)) ? hit.session : undefined
+    return hit && fixedLengthEqual(hit.signature, token.slice(dot + 1)) ? hit.session : undefined
   }
 
   /** Full verification (signature, claims, expiry, revocation), remembered on success. */
