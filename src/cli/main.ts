@@ -220,6 +220,58 @@ export function buildProgram(): Command {
     await sessionEndCommand(opts)
   })
 
+  program
+    .command('login')
+    .description(
+      'sign in to a hosted briefd daemon (browser, --device, an API key or client credentials)',
+    )
+    .argument('<url>', "the hosted daemon's URL, e.g. https://briefd.example.com")
+    .option(
+      '--scope <scopes>',
+      "scopes to ask for (repeatable; default: the daemon's scopes_supported)",
+      collect,
+    )
+    .option('--device', 'sign in with a code on another device (SSH, headless machines)')
+    .option('--no-browser', 'print the sign-in URL on stderr instead of opening a browser')
+    .option('--client-id <id>', 'a client id registered for briefd at the authorization server')
+    .option(
+      '--client-secret-file <file>',
+      'client credentials: the 0600 file holding the client secret',
+    )
+    .option('--api-key-file <file>', 'sign in with an API key kept in this 0600 file')
+    .action(async (url: string, opts: Record<string, unknown>) => {
+      const { loginCommand } = await import('./commands/signin.js')
+      await loginCommand(url, opts)
+    })
+  program
+    .command('whoami')
+    .description(
+      'show the sign-in to a hosted daemon: subject, tenant, scopes, expiry (never a secret)',
+    )
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { whoamiCommand } = await import('./commands/signin.js')
+      whoamiCommand(url)
+    })
+  program
+    .command('logout')
+    .description('revoke the sign-in to a hosted daemon and delete it from this machine')
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { logoutCommand } = await import('./commands/signin.js')
+      await logoutCommand(url)
+    })
+  program
+    .command('headers')
+    .description(
+      'print {"Authorization":"Bearer <session token>"} for a hosted daemon (Claude Code headersHelper)',
+    )
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { headersCommand } = await import('./commands/signin.js')
+      await headersCommand(url)
+    })
+
   const content = program.command('content').description('inspect the content dir')
   content
     .command('check')
