@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto'
 import { homedir } from 'node:os'
 import { isAbsolute, join } from 'node:path'
-import { BriefdError, isBriefdError } from '../shared/errors.js'
+import { BriefdError, errnoCode, isBriefdError } from '../shared/errors.js'
 import { withFileLock } from '../shared/file-lock.js'
 import type { Env } from '../shared/paths.js'
 import {
@@ -89,7 +89,12 @@ function invalid(path: string, why: string): BriefdError {
 /** The stored sign-in for a remote, or undefined when there is none. Refuses unsafe files. */
 export function readSignin(remote: URL | string, env: Env = process.env): StoredSignin | undefined {
   const dir = credentialsDir(env)
-  ensurePrivateDir(dir, { label: 'credentials dir', create: false })
+  try {
+    ensurePrivateDir(dir, { label: 'credentials dir', create: false })
+  } catch (err) {
+    if (isBriefdError(err, 'ERR_DIR_UNSAFE') && errnoCode(err.cause) === 'ENOENT') return undefined
+    throw err
+  }
   const path = credentialPath(remote, env)
   let raw: string
   try {
