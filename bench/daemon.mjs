@@ -1,7 +1,8 @@
 // npm run bench:daemon — the daemon against two baselines in one run, on loopback only:
 // a plain node:http server and a bare @hono/node-server route, serving the same template
 // bytes as briefd (which also checks Host/Origin, the session token, rate limits, and writes
-// an audit line per delivery). Rounds alternate the servers to spread machine noise; we
+// an audit line per delivery), and briefd again over its Unix socket (the local transport).
+// Then, briefd only: the cost of an (unthrottled) `POST /v1/proof` next to `GET /health`. Rounds alternate the servers to spread machine noise; we
 // report the median round and the min..max.
 import autocannon from 'autocannon'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -15,14 +16,18 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Num
 const contentDir = resolve('content')
 const stateDir = mkdtempSync(join(tmpdir(), 'briefd-bench-'))
 
-async function load(server, connections, headers) {
+async function load(server, connections, headers, request = {}) {
   const port = server.port
   const cpu0 = cpuSeconds(server.child.pid)
+  const path = request.path ?? '/v1/templates/review-verdict'
   const r = await autocannon({
-    url: `http://127.0.0.1:${port}/v1/templates/review-verdict`,
+    ...(server.socketPath
+      ? { url: `http://localhost${path}`, socketPath: server.socketPath }
+      : { url: `http://127.0.0.1:${port}${path}` }),
     connections,
     duration: DURATION_S,
-    headers,
+    headers: { ...(server.socketPath ? { host: 'localhost' } : {}), ...headers },
+    ...(request.method ? { method: request.method, body: request.body } : {}),
   })
   if (r.non2xx > 0 || r.errors > 0)
     throw new Error(
@@ -38,11 +43,14 @@ async function load(server, connections, headers) {
 }
 
 async function main() {
-  const kinds = ['bare-http', 'bare-hono', 'briefd']
+  const kinds = ['bare-http', 'bare-hono', 'briefd', 'briefd-socket']
+  const started = ['bare-http', 'bare-hono', 'briefd']
   const servers = {}
   try {
-    for (const k of kinds)
+    for (const k of started)
       servers[k] = await startServer(['bench/servers.mjs', k, contentDir, stateDir])
+    // The same daemon process, reached over its Unix socket.
+    servers['briefd-socket'] = { ...servers.briefd, socketPath: join(stateDir, 'daemon.sock') }
   } catch (err) {
     for (const s of Object.values(servers)) await s.stop()
     throw err
@@ -54,8 +62,10 @@ async function main() {
     bootstrap: readBootstrapCredential(stateDir),
     timeoutMs: 2000,
   })
-  const headersFor = (k) => (k === 'briefd' ? { authorization: `Bearer ${session.token}` } : {})
+  const headersFor = (k) =>
+    k.startsWith('briefd') ? { authorization: `Bearer ${session.token}` } : {}
   const results = {}
+  const routes = []
   try {
     for (const c of CONNECTIONS) {
       for (const k of kinds) await load(servers[k], c, headersFor(k)) // warm-up (JIT, caches)
@@ -66,8 +76,41 @@ async function main() {
         }
       }
     }
+    // The proof route (no rate limit since the local-user DoS fix) against the health check,
+    // both on TCP where anyone may call them. BRIEFD_RATE_HEALTH is raised for the bench.
+    const nonce = 'A'.repeat(43)
+    for (const [name, request] of [
+      ['GET /health', { path: '/health' }],
+      [
+        'POST /v1/proof (bootstrap)',
+        {
+          path: '/v1/proof',
+          method: 'POST',
+          body: JSON.stringify({ nonce, for: 'bootstrap' }),
+        },
+      ],
+      [
+        'POST /v1/proof (session)',
+        {
+          path: '/v1/proof',
+          method: 'POST',
+          body: JSON.stringify({
+            nonce,
+            for: 'session',
+            signed: session.token.slice(0, session.token.lastIndexOf('.')),
+          }),
+        },
+      ],
+    ]) {
+      const json = request.method ? { 'content-type': 'application/json' } : {}
+      await load(servers.briefd, 50, json, request) // warm-up
+      const rs = []
+      for (let round = 0; round < ROUNDS; round++)
+        rs.push(await load(servers.briefd, 50, json, request))
+      routes.push([name, rs])
+    }
   } finally {
-    for (const k of kinds) await servers[k].stop()
+    for (const k of started) await servers[k].stop()
     rmSync(stateDir, { recursive: true, force: true })
   }
   const rows = [
@@ -108,6 +151,14 @@ async function main() {
     `rounds: ${ROUNDS} × ${DURATION_S}s per server and connection count (after one warm-up run each); load generator pinned to CPU 0, servers to CPU 1: ${Boolean(process.env.BENCH_PINNED)}\n`,
   )
   console.log(table(rows))
+  const routeRows = [['briefd, TCP, 50 connections', 'req/s (median)', 'server CPU µs/req']]
+  for (const [name, rs] of routes)
+    routeRows.push([
+      name,
+      fmt(median(rs.map((r) => r.rps)), 0),
+      fmt(median(rs.map((r) => r.cpuUs)), 1),
+    ])
+  console.log(`\n${table(routeRows)}`)
 }
 
 try {

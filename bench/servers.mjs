@@ -36,7 +36,11 @@ async function main() {
     const { resolveDaemonConfig } = await import('../dist/daemon/config.js')
     const { startDaemon } = await import('../dist/daemon/server.js')
     const { silentLogger } = await import('../dist/shared/log.js')
-    const config = resolveDaemonConfig({ port: '0', content: contentDir, stateDir }, {})
+    // /health is rate limited per daemon; the bench measures its cost, not the limit.
+    const config = resolveDaemonConfig(
+      { port: '0', content: contentDir, stateDir },
+      { BRIEFD_RATE_HEALTH: '1000000/1000000' },
+    )
     const d = await startDaemon(config, { logger: silentLogger })
     console.log(`PORT ${d.port}`)
     process.on('SIGTERM', () => void d.close().then(() => process.exit(0)))

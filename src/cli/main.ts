@@ -23,8 +23,11 @@ export function buildProgram(): Command {
 
   program
     .command('serve')
-    .description('run the daemon in the foreground on a loopback address')
-    .option('--host <address>', 'loopback address to bind (127.0.0.1 or ::1)')
+    .description('run the daemon in the foreground (loopback; public with --resource)')
+    .option(
+      '--host <address>',
+      'address to bind (loopback unless --resource with TLS or --behind-tls-proxy)',
+    )
     .option('--port <port>', 'port to listen on (0 = any free port)')
     .option('--content <dir>', 'content dir (default: ./content)')
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
@@ -37,6 +40,14 @@ export function buildProgram(): Command {
     .option(
       '--log-file <file>',
       'log to a size-capped file instead of stderr (used by `briefd start`)',
+    )
+    .option('--resource <url>', 'public mode: the https URL of this server (token audience)')
+    .option('--issuer <url>', 'public mode: an OAuth authorization server (repeatable)', collect)
+    .option('--tls-cert <file>', 'public mode: PEM certificate (chain) for HTTPS')
+    .option('--tls-key <file>', 'public mode: PEM private key for HTTPS')
+    .option(
+      '--behind-tls-proxy',
+      'public mode: a TLS-terminating load balancer is in front (plain HTTP here)',
     )
     .action(async (opts: Record<string, unknown>) => {
       const { serveCommand } = await import('./commands/serve.js')
@@ -145,6 +156,17 @@ export function buildProgram(): Command {
     .action(async (opts: Record<string, unknown>) => {
       const { keyRotateCommand } = await import('./commands/key.js')
       await keyRotateCommand(opts)
+    })
+
+  const sessions = program.command('sessions').description('manage issued sessions')
+  sessions
+    .command('revoke')
+    .description('revoke every session of a subject (public mode: token sub or API key id)')
+    .requiredOption('--subject <subject>', 'the subject whose sessions end now')
+    .option('--state-dir <dir>', 'state dir of the daemon')
+    .action(async (opts: Record<string, unknown>) => {
+      const { sessionsRevokeCommand } = await import('./commands/sessions.js')
+      await sessionsRevokeCommand(opts)
     })
 
   const apikey = program

@@ -206,6 +206,7 @@ export class BriefdClient {
     try {
       return await fetchDocument({
         daemonUrl: session.daemonUrl,
+        ...(session.daemonSocket !== undefined ? { daemonSocket: session.daemonSocket } : {}),
         token: session.token,
         path,
         timeoutMs,
@@ -222,6 +223,7 @@ export class BriefdClient {
         try {
           return await fetchDocument({
             daemonUrl: again.daemonUrl,
+            ...(again.daemonSocket !== undefined ? { daemonSocket: again.daemonSocket } : {}),
             token: again.token,
             path,
             timeoutMs,

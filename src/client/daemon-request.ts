@@ -13,6 +13,12 @@
  * reused connection needs neither again. Checking after the connect also keeps a refused
  * connection (daemon down) free: reading /proc/net/tcp costs ~10 ms of kernel time, which 50
  * MCP servers retrying during an outage would otherwise pay on every call.
+ *
+ * When the daemon also listens on its Unix socket (`socketPath`), requests go there first.
+ * Only our uid can bind a socket in our 0700 state dir, so a socket that passes the path check
+ * (shared/local-socket) is the daemon's: neither the owner check nor the proof is needed, and
+ * another local user cannot flood it or hold its connections. Without a usable socket (an
+ * older daemon, a path too long, a file someone planted) the request goes over TCP with both.
  */
 import {
   Agent,
@@ -26,6 +32,7 @@ import { BriefdError } from '../shared/errors.js'
 import { assertPeerIsOurs } from './listener-owner.js'
 import { proveDaemon } from './daemon-proof.js'
 import { remoteRequest } from './remote-request.js'
+import { SOCKET_HOST, socketUnsafeReason } from '../shared/local-socket.js'
 
 /** Bound on the proof exchange when the request gives no timeout. */
 const DEFAULT_PROOF_TIMEOUT_MS = 2000
@@ -100,11 +107,18 @@ class DaemonAgent extends Agent {
 /** Requests that carry a credential use connections whose listener was checked; the others need no check. */
 const credentialAgent = new DaemonAgent(true)
 const plainAgent = new DaemonAgent(false)
+/** Unix-socket connections, pooled per socket path by Node's agent; the path check replaces the peer checks. */
+const socketAgent = new Agent({ keepAlive: true, maxFreeSockets: MAX_IDLE, scheduling: 'lifo' })
+
+/** Connect errors that mean the socket is not served (daemon gone, or it serves TCP only): nothing was sent. */
+const SOCKET_UNSERVED = new Set(['ENOENT', 'ECONNREFUSED', 'ENOTSOCK', 'EACCES', 'EPERM'])
 
 export interface DaemonRequest {
   method: 'GET' | 'POST' | 'DELETE'
   /** Base URL, e.g. http://127.0.0.1:7866 */
   url: string
+  /** The daemon's Unix socket, tried first when it passes the path check. */
+  socketPath?: string
   path: string
   /** Sent as `Authorization: Bearer`, never in the URL. */
   bearer?: string
@@ -178,18 +192,30 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
       headers['content-type'] = 'application/json'
       headers['content-length'] = String(Buffer.byteLength(req.body))
     }
-    const send = (retry: boolean): void => {
-      const options: CredentialRequestArgs = {
-        method: req.method,
-        host,
-        port: base.port,
-        path: req.path,
-        headers,
-        agent: req.bearer !== undefined ? credentialAgent : plainAgent,
-        bearer: req.bearer,
-        // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
-        timeout: req.timeoutMs,
-      }
+    const socketPath =
+      req.socketPath !== undefined && socketUnsafeReason(req.socketPath) === undefined
+        ? req.socketPath
+        : undefined
+    const send = (retry: boolean, viaSocket: boolean): void => {
+      const options: CredentialRequestArgs = viaSocket
+        ? {
+            method: req.method,
+            socketPath,
+            path: req.path,
+            headers: { ...headers, host: SOCKET_HOST },
+            agent: socketAgent,
+          }
+        : {
+            method: req.method,
+            host,
+            port: base.port,
+            path: req.path,
+            headers,
+            agent: req.bearer !== undefined ? credentialAgent : plainAgent,
+            bearer: req.bearer,
+            // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
+            timeout: req.timeoutMs,
+          }
       const r = httpRequest(options, (res) => {
         const chunks: Buffer[] = []
         let size = 0
@@ -224,6 +250,10 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
         if (settled) return
         if (err instanceof BriefdError) return finish(err)
         const code = (err as NodeJS.ErrnoException).code
+        // The socket is not served (the daemon died or serves TCP only): the connect failed,
+        // nothing was sent, so TCP (with its checks) may carry the request, POST included.
+        if (viaSocket && !r.reusedSocket && code !== undefined && SOCKET_UNSERVED.has(code))
+          return send(retry, false)
         // A kept-alive connection the daemon closed (idle timeout, restart) just as we reused
         // it: try once more on a new connection. Not for POST, which must not run twice.
         if (
@@ -232,7 +262,7 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
           req.method !== 'POST' &&
           (code === 'ECONNRESET' || code === 'EPIPE')
         )
-          return send(false)
+          return send(false, viaSocket)
         finish(
           new BriefdError(
             'ERR_DAEMON_UNREACHABLE',
@@ -259,7 +289,7 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
       )
     if (req.signal?.aborted) return onAbort()
     req.signal?.addEventListener('abort', onAbort, { once: true })
-    send(true)
+    send(true, socketPath !== undefined)
   })
 }
 

@@ -34,6 +34,8 @@ export function documentPath(kind: DocumentKind, name?: string): string {
 
 export interface FetchDocumentOptions {
   daemonUrl: string
+  /** The daemon's Unix socket, tried first (client/daemon-request). */
+  daemonSocket?: string
   token: string
   path: string
   /** The copy we hold, if any, for `If-None-Match`. */
@@ -75,6 +77,7 @@ export async function fetchDocument(o: FetchDocumentOptions): Promise<DaemonDocu
   const res = await daemonRequest({
     method: 'GET',
     url: o.daemonUrl,
+    ...(o.daemonSocket !== undefined ? { socketPath: o.daemonSocket } : {}),
     path: o.path,
     bearer: o.token,
     timeoutMs: o.timeoutMs,

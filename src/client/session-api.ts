@@ -15,6 +15,8 @@ export interface IssuedSession {
 
 export interface RequestSessionOptions {
   url: string
+  /** The daemon's Unix socket, tried first (client/daemon-request). */
+  socketPath?: string
   bootstrap: string
   ttlSeconds?: number
   timeoutMs: number
@@ -38,6 +40,7 @@ export async function requestSession(o: RequestSessionOptions): Promise<IssuedSe
   const res = await daemonRequest({
     method: 'POST',
     url: o.url,
+    ...(o.socketPath !== undefined ? { socketPath: o.socketPath } : {}),
     path: ROUTES.sessions.path,
     bearer: o.bootstrap,
     body: JSON.stringify(o.ttlSeconds === undefined ? {} : { ttl_seconds: o.ttlSeconds }),
@@ -70,6 +73,8 @@ export async function requestSession(o: RequestSessionOptions): Promise<IssuedSe
 
 export interface RevokeSessionOptions {
   url: string
+  /** The daemon's Unix socket, tried first (client/daemon-request). */
+  socketPath?: string
   token: string
   timeoutMs: number
   signal?: AbortSignal
@@ -80,6 +85,7 @@ export async function revokeSession(o: RevokeSessionOptions): Promise<boolean> {
   const res = await daemonRequest({
     method: 'DELETE',
     url: o.url,
+    ...(o.socketPath !== undefined ? { socketPath: o.socketPath } : {}),
     path: ROUTES.currentSession.path,
     bearer: o.token,
     timeoutMs: o.timeoutMs,

@@ -18,6 +18,8 @@ import { readTokenFile, type TokenRecord } from '../host/token-file.js'
 export interface SessionToken {
   token: string
   daemonUrl: string
+  /** The daemon's Unix socket, if the token file names one. */
+  daemonSocket?: string
   expiresAt: string
   path: string
 }
@@ -70,6 +72,7 @@ export function readSessionToken(
   return {
     token: record.token,
     daemonUrl: record.daemon_url,
+    ...(record.daemon_socket !== undefined ? { daemonSocket: record.daemon_socket } : {}),
     expiresAt: record.expires_at,
     path: location.path,
   }

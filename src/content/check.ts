@@ -4,7 +4,9 @@
  * and does preamble + instructions fit the host's instruction limit? Claude Code cuts server
  * instructions at 2,048 characters and replaces the rest with "… [truncated]"; anything
  * longer belongs in briefing.md, which is delivered through a tool instead. It also warns when
- * other local users can read or change the content (see content/permissions).
+ * other local users can read or change the content (see content/permissions). Each tenant
+ * folder `tenants/<t>/` is checked with the same rules as the shared documents. (`access.json`
+ * is checked by access/check, which may read content/ but not the other way round.)
  */
 import { readdirSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,6 +16,7 @@ import { readContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
 import { contentExposure } from './permissions.js'
 import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
+import { scanTenants } from './tenants.js'
 
 export const DEFAULT_INSTRUCTIONS_LIMIT = 2048
 
@@ -35,8 +38,17 @@ export interface ContentReport {
   instructionsLength: number
   instructionsLimit: number
   templates: string[]
+  /** Tenant folders served, each with the templates of its own. */
+  tenants: { name: string; templates: string[] }[]
   findings: ContentFinding[]
 }
+
+/** Files a tenant folder may hold besides `templates/`; anything else is not served. */
+const TENANT_FILES: readonly string[] = [
+  CONTENT_FILES.instructions,
+  CONTENT_FILES.voice,
+  CONTENT_FILES.briefing,
+]
 
 /** Checks a content dir; never returns any of its text. */
 export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
@@ -75,24 +87,92 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
       findings.push({ level: 'warning', file: join(dir, optional), message: 'missing (optional)' })
     }
   }
+  const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true)
+  const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings)
+  return { dir, instructionsLength, instructionsLimit, templates, tenants, findings }
+}
+
+type Read = (rel: string) => string | undefined
+
+/** The servable templates in `rel` (a templates dir), with a warning for each unusable name. */
+function listTemplates(
+  dir: string,
+  rel: string,
+  read: Read,
+  findings: ContentFinding[],
+  required: boolean,
+): string[] {
   const templates: string[] = []
-  const tdir = join(dir, CONTENT_FILES.templatesDir)
+  const tdir = join(dir, rel)
   let entries: string[] = []
   try {
     entries = readdirSync(tdir)
   } catch (err) {
-    findings.push({ level: 'warning', file: tdir, message: errnoCode(err) === 'ENOENT' ? 'no templates dir' : `unreadable (${errnoCode(err) ?? String(err)})` })
+    const code = errnoCode(err)
+    if (code !== 'ENOENT' || required)
+      findings.push({
+        level: 'warning',
+        file: tdir,
+        message: code === 'ENOENT' ? 'no templates dir' : `unreadable (${code ?? String(err)})`,
+      })
   }
   for (const entry of entries.sort()) {
     if (!entry.endsWith('.md')) continue
     const name = entry.slice(0, -3)
     if (!isValidTemplateName(name)) {
-      findings.push({ level: 'warning', file: join(tdir, entry), message: 'not served: template names are letters, digits, "_" and "-"' })
+      findings.push({
+        level: 'warning',
+        file: join(tdir, entry),
+        message: 'not served: template names are letters, digits, "_" and "-"',
+      })
       continue
     }
-    if (read(`${CONTENT_FILES.templatesDir}/${entry}`) !== undefined) templates.push(name)
+    if (read(`${rel}/${entry}`) !== undefined) templates.push(name)
   }
-  return { dir, instructionsLength, instructionsLimit, templates, findings }
+  return templates
+}
+
+/** Each tenant folder: readable, instructions within the limit, nothing that is not served. */
+function checkTenants(
+  dir: string,
+  preamble: string | undefined,
+  instructionsLimit: number,
+  read: Read,
+  findings: ContentFinding[],
+): ContentReport['tenants'] {
+  const scan = scanTenants(dir)
+  for (const { entry, reason } of scan.ignored) {
+    findings.push({ level: 'warning', file: join(dir, entry), message: `ignored: ${reason}` })
+  }
+  return scan.tenants.map((name) => {
+    const base = `${CONTENT_FILES.tenantsDir}/${name}`
+    const instructions = read(`${base}/${CONTENT_FILES.instructions}`)
+    const length = instructions === undefined ? 0 : withPreamble(preamble, instructions).length
+    if (length > instructionsLimit) {
+      findings.push({
+        level: 'error',
+        file: join(dir, base, CONTENT_FILES.instructions),
+        message: `preamble + instructions are ${length} characters; the host cuts them at ${instructionsLimit} (move the rest to ${CONTENT_FILES.briefing})`,
+      })
+    }
+    for (const f of [CONTENT_FILES.voice, CONTENT_FILES.briefing]) read(`${base}/${f}`)
+    let entries: string[] = []
+    try {
+      entries = readdirSync(join(dir, base))
+    } catch {
+      // Listed a moment ago; if it went away, there is nothing of it to serve or to check.
+    }
+    for (const entry of entries.sort()) {
+      if (entry === CONTENT_FILES.templatesDir || TENANT_FILES.includes(entry)) continue
+      findings.push({
+        level: 'warning',
+        file: join(dir, base, entry),
+        message: `not served: a tenant folder holds only ${TENANT_FILES.join(', ')} and templates/ (the preamble is shared)`,
+      })
+    }
+    const templates = listTemplates(dir, `${base}/${CONTENT_FILES.templatesDir}`, read, findings, false)
+    return { name, templates }
+  })
 }
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')

@@ -4,6 +4,13 @@
  * effect without a restart: a directory watcher drops cached documents at once, and every
  * cached document is re-checked against the files' stat at least once a second in case the
  * watcher missed something (network file systems, a replaced directory).
+ *
+ * Tenants: `tenants/<t>/instructions.md`, `voice.md`, `briefing.md` and `templates/<name>.md`
+ * overlay the shared documents for principals of tenant `<t>` (the preamble stays shared). A
+ * template in one tenant's folder is not found for anyone else, exactly as a template that
+ * does not exist. A tenant without a folder sees the shared documents. The tenant comes from
+ * the verified credential; the list of folders is re-read when the directory changes, so a
+ * lookup with a tenant costs one map lookup more than one without.
  */
 import { createHash } from 'node:crypto'
 import { type FSWatcher, statSync, watch } from 'node:fs'
@@ -12,6 +19,7 @@ import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { readContentFile, statContentFile } from './files.js'
 import { assertTemplateName } from './names.js'
+import { TenantFolders, TENANTS_DIR } from './tenants.js'
 
 /** A document as served: its text, a strong ETag, and the JSON body ready to send. */
 export interface ContentDocument {
@@ -29,6 +37,7 @@ export const CONTENT_FILES = {
   voice: 'voice.md',
   briefing: 'briefing.md',
   templatesDir: 'templates',
+  tenantsDir: TENANTS_DIR,
 } as const
 
 interface Cached {
@@ -67,6 +76,7 @@ export class ContentStore {
   readonly #now: () => number
   readonly #cache = new Map<string, Cached>()
   readonly #watchers: FSWatcher[] = []
+  readonly #tenants: TenantFolders<Cached>
   #generation = 0
 
   constructor(options: ContentStoreOptions) {
@@ -75,13 +85,23 @@ export class ContentStore {
     this.#revalidateMs = options.revalidateMs ?? 1000
     this.#now = options.now ?? (() => Date.now())
     assertContentDir(this.dir)
-    if (options.watch ?? true) {
+    const watching = options.watch ?? true
+    if (watching) {
       this.#watch(this.dir)
       this.#watch(join(this.dir, CONTENT_FILES.templatesDir))
+      this.#watch(join(this.dir, CONTENT_FILES.tenantsDir))
     }
+    this.#tenants = new TenantFolders<Cached>({
+      dir: this.dir,
+      logger: this.#logger,
+      revalidateMs: this.#revalidateMs,
+      generation: () => this.#generation,
+      ...(watching ? { watch: (path: string) => this.#watch(path, []) } : {}),
+    })
   }
 
-  #watch(path: string): void {
+  /** Watches `path`, bumping the generation on any event; returns `into`. */
+  #watch(path: string, into: FSWatcher[] = this.#watchers): FSWatcher[] {
     try {
       const w = watch(path, { persistent: false }, () => {
         this.#generation++
@@ -91,42 +111,70 @@ export class ContentStore {
         this.#generation++
         w.close()
       })
-      this.#watchers.push(w)
+      into.push(w)
     } catch (err) {
       // No watcher (missing templates dir, inotify limit): the stat re-check still applies.
       this.#logger.debug(`content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`)
     }
+    return into
   }
 
-  /** Preamble + instructions: the text meant for `InitializeResult.instructions`. */
-  instructions(): ContentDocument | undefined {
-    return this.#get('instructions', [CONTENT_FILES.preamble, CONTENT_FILES.instructions], (files) => {
-      const [preamble, body] = files
-      return body === undefined ? undefined : withPreamble(preamble, body)
-    })
+  /**
+   * Preamble + instructions: the text meant for `InitializeResult.instructions`. With a
+   * `tenant` (from a verified credential), that tenant's own instructions when it has them.
+   */
+  instructions(tenant?: string): ContentDocument | undefined {
+    return this.#prose('instructions', CONTENT_FILES.instructions, tenant)
   }
 
-  voice(): ContentDocument | undefined {
-    return this.#get('voice', [CONTENT_FILES.preamble, CONTENT_FILES.voice], ([preamble, body]) =>
-      body === undefined ? undefined : withPreamble(preamble, body),
-    )
+  voice(tenant?: string): ContentDocument | undefined {
+    return this.#prose('voice', CONTENT_FILES.voice, tenant)
   }
 
-  briefing(): ContentDocument | undefined {
-    return this.#get('briefing', [CONTENT_FILES.preamble, CONTENT_FILES.briefing], ([preamble, body]) =>
-      body === undefined ? undefined : withPreamble(preamble, body),
-    )
+  briefing(tenant?: string): ContentDocument | undefined {
+    return this.#prose('briefing', CONTENT_FILES.briefing, tenant)
   }
 
-  /** A tool response template; throws ERR_CONTENT_NAME_INVALID for an illegal name. */
-  template(name: string): ContentDocument | undefined {
+  /**
+   * A tool response template (the tenant's own first, when it has a folder); throws
+   * ERR_CONTENT_NAME_INVALID for an illegal name.
+   */
+  template(name: string, tenant?: string): ContentDocument | undefined {
     assertTemplateName(name)
-    return this.#get(name, [`${CONTENT_FILES.templatesDir}/${name}.md`], ([body]) => body, `t:${name}`)
+    const rel = `${CONTENT_FILES.templatesDir}/${name}.md`
+    const view = tenant === undefined ? undefined : this.#tenants.get(tenant, this.#now())
+    if (view === undefined) return this.#get(name, [rel], ([body]) => body, `t:${name}`)
+    return this.#get(name, [view.dir + rel, rel], overlay, `t:${name}`, view.cache)
   }
 
-  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name): ContentDocument | undefined {
+  /** The tenants that have a folder (sorted), as of the last look at `tenants/`. */
+  tenants(): string[] {
+    return this.#tenants.names(this.#now())
+  }
+
+  #prose(name: string, rel: string, tenant: string | undefined): ContentDocument | undefined {
+    const view = tenant === undefined ? undefined : this.#tenants.get(tenant, this.#now())
+    if (view === undefined) {
+      return this.#get(name, [CONTENT_FILES.preamble, rel], ([preamble, body]) =>
+        body === undefined ? undefined : withPreamble(preamble, body),
+      )
+    }
+    return this.#get(
+      name,
+      [CONTENT_FILES.preamble, view.dir + rel, rel],
+      ([preamble, own, shared]) => {
+        const body = own ?? shared
+        return body === undefined ? undefined : withPreamble(preamble, body)
+      },
+      name,
+      view.cache,
+    )
+  }
+
+  /** `cache`: the shared documents' cache, or a tenant's own (so its keys need no prefix). */
+  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name, cache: Map<string, Cached> = this.#cache): ContentDocument | undefined {
     const now = this.#now()
-    const cached = this.#cache.get(key)
+    const cached = cache.get(key)
     if (cached && cached.generation === this.#generation) {
       if (now - cached.checkedAt < this.#revalidateMs) return cached.doc
       if (cached.deps.every((d) => statContentFile(this.dir, d.rel) === d.stamp)) {
@@ -148,22 +196,26 @@ export class ContentStore {
     const content = compose(files.map((f) => f?.text))
     const doc = content === undefined ? undefined : makeDocument(name, content)
     // Bound the cache: unknown template names must not grow it without limit.
-    if (doc === undefined && this.#cache.size > 1000) return undefined
-    this.#cache.set(key, {
+    if (doc === undefined && cache.size > 1000) return undefined
+    cache.set(key, {
       doc,
       deps: rels.map((rel, i) => ({ rel, stamp: files[i]?.stamp ?? 'missing' })),
       generation,
       checkedAt: now,
     })
-    if (this.#cache.size > 2000) this.#cache.delete(this.#cache.keys().next().value as string)
+    if (cache.size > 2000) cache.delete(cache.keys().next().value as string)
     return doc
   }
 
   close(): void {
     for (const w of this.#watchers) w.close()
     this.#watchers.length = 0
+    this.#tenants.close()
   }
 }
+
+/** A tenant's own file when it has one, else the shared one. */
+const overlay = ([own, shared]: (string | undefined)[]): string | undefined => own ?? shared
 
 function makeDocument(name: string, content: string): ContentDocument {
   const etag = etagOf(content)

@@ -31,6 +31,7 @@ export async function probeDaemon(stateDir: string, timeoutMs = 500): Promise<Da
     const res = await daemonRequest({
       method: 'GET',
       url: info.url,
+      ...(info.socket !== undefined ? { socketPath: info.socket } : {}),
       path: ROUTES.health.path,
       timeoutMs,
     })

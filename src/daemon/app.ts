@@ -16,6 +16,8 @@ import type { SessionLedger } from '../tokens/ledger.js'
 import type { AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
 import { createErrorHandler } from './error-handler.js'
+import type { ChallengeParams } from './error-map.js'
+import { resourceMetadataRoutes } from './routes/resource-metadata.js'
 import { createRequestGuard } from './guard.js'
 import { createAuthGate } from './auth/gate.js'
 import type { Authenticator } from './auth/authenticator.js'
@@ -25,6 +27,7 @@ import { documentRoutes } from './routes/documents.js'
 import { healthRoutes } from './routes/health.js'
 import { proofRoutes } from './routes/proof.js'
 import { allowedMethods } from './routes/labels.js'
+import { matchRoute } from '../shared/contract/routes.js'
 import type { RouteKit } from './handlers.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
@@ -51,6 +54,15 @@ export interface AppDeps {
   sessionTtlSeconds: number
   bodyLimitBytes: number
   now: () => number
+  /** Public mode: OAuth resource server (metadata, exchange, challenges); absent in local mode. */
+  remote?: {
+    resource: string
+    issuers: readonly string[]
+    scopesSupported: () => readonly string[]
+    challenge: (path: string) => ChallengeParams
+  }
+  /** This app serves the daemon's Unix socket (see daemon/guard for the Host it accepts). */
+  localSocket?: boolean
 }
 
 export function createApp(deps: AppDeps): Hono<DaemonEnv> {
@@ -61,6 +73,8 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       allowedOrigins: deps.allowedOrigins,
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
+      ...(deps.remote ? { resource: deps.remote.resource } : {}),
+      ...(deps.localSocket ? { localSocket: true } : {}),
     }),
     gate: createAuthGate({
       authenticator: deps.authenticator,
@@ -70,7 +84,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   }
 
   app.route('/', healthRoutes(kit, deps.limiter, deps.limits))
-  app.route('/', sessionRoutes({ ...deps, kit }))
+  app.route('/', sessionRoutes({ ...deps, kit, exchange: deps.remote !== undefined }))
   app.route(
     '/',
     documentRoutes({
@@ -80,37 +94,57 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
     }),
   )
-  app.route(
-    '/',
-    proofRoutes({
-      keyring: deps.keyring,
-      bootstrap: deps.bootstrap,
-      limiter: deps.limiter,
-      limits: deps.limits,
-      bodyLimitBytes: deps.bodyLimitBytes,
-      kit,
-    }),
-  )
-  app.route(
-    '/',
-    statusRoutes({
-      kit,
-      contentDir: deps.store.dir,
-      startedAt: deps.now(),
-      liveSessions: () => deps.ledger.liveCount(),
-      now: deps.now,
-    }),
-  )
+  const mode = deps.remote ? 'public' : 'local'
+  // The proof of identity and the status report are loopback defences and local tools: a
+  // public daemon's identity is its TLS certificate, and it has no bootstrap credential.
+  if (mode === 'local') {
+    app.route(
+      '/',
+      proofRoutes({
+        keyring: deps.keyring,
+        bootstrap: deps.bootstrap,
+        bodyLimitBytes: deps.bodyLimitBytes,
+        kit,
+      }),
+    )
+    app.route(
+      '/',
+      statusRoutes({
+        kit,
+        contentDir: deps.store.dir,
+        startedAt: deps.now(),
+        liveSessions: () => deps.ledger.liveCount(),
+        now: deps.now,
+      }),
+    )
+  }
+  if (deps.remote && deps.remote.issuers.length > 0) {
+    app.route(
+      '/',
+      resourceMetadataRoutes({
+        kit,
+        resource: deps.remote.resource,
+        issuers: deps.remote.issuers,
+        scopesSupported: deps.remote.scopesSupported,
+      }),
+    )
+  }
 
   // Nothing matched this method and path: still guard it (a rebinding page learns nothing,
   // not even 404 vs 405), then 405 for a known path, 404 for anything else.
   app.notFound(function notFound(c) {
     kit.guard(c)
-    const allow = allowedMethods(c.req.path)
+    const spec = matchRoute(c.req.path)
+    const allow = spec && (spec.mode ?? mode) === mode ? allowedMethods(c.req.path) : undefined
     if (allow)
       throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
     throw new BriefdError('ERR_NOT_FOUND', 'no such route')
   })
-  app.onError(createErrorHandler(deps))
+  app.onError(
+    createErrorHandler({
+      ...deps,
+      ...(deps.remote ? { challenge: deps.remote.challenge } : {}),
+    }),
+  )
   return app
 }

@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { DEFAULT_INSTRUCTIONS_LIMIT } from '../content/check.js'
+import { canonicalResource } from '../oauth/resource.js'
 import { BriefdError } from '../shared/errors.js'
 import { defaultStateDir, type Env } from '../shared/paths.js'
 import {
@@ -25,8 +26,25 @@ export const DEFAULT_PORT = 7866
 export const DEFAULT_HOST = '127.0.0.1'
 export const BODY_LIMIT_BYTES = 16 * 1024
 
+/**
+ * Public (remote) mode: the daemon is an OAuth 2.1 resource server for the people a plugin is
+ * shipped to. Absent in local mode, which stays exactly as it was.
+ */
+export interface PublicConfig {
+  /** The canonical URI of this server (RFC 8707): the audience tokens must carry. */
+  resource: string
+  /** Authorization servers whose access tokens are accepted (may be empty: API keys only). */
+  issuers: readonly string[]
+  /** PEM files for HTTPS; absent only behind a TLS-terminating proxy or on loopback. */
+  tls?: { certFile: string; keyFile: string }
+  /** A TLS-terminating load balancer in front; the daemon itself speaks plain HTTP. */
+  behindTlsProxy: boolean
+}
+
 export interface DaemonConfig {
   host: string
+  /** Set in public mode (`--resource`). */
+  public?: PublicConfig
   port: number
   contentDir: string
   stateDir: string
@@ -45,6 +63,122 @@ export interface DaemonFlags {
   stateDir?: string
   sessionTtl?: string
   allowOrigin?: string[]
+  resource?: string
+  issuer?: string[]
+  tlsCert?: string
+  tlsKey?: string
+  behindTlsProxy?: boolean
+}
+
+/** Default session lifetime in public mode: short, since the sign-in behind it renews it. */
+export const PUBLIC_SESSION_TTL_SECONDS = 3600
+
+function resolvePublic(flags: DaemonFlags, env: Env, cwd: string): PublicConfig | undefined {
+  const resource = pick(
+    { name: '--resource', value: flags.resource },
+    { name: 'BRIEFD_RESOURCE', value: env.BRIEFD_RESOURCE },
+  )
+  const issuers = flags.issuer?.length
+    ? flags.issuer
+    : parseListSetting({ name: 'BRIEFD_ISSUERS', value: env.BRIEFD_ISSUERS })
+  const cert = pick(
+    { name: '--tls-cert', value: flags.tlsCert },
+    { name: 'BRIEFD_TLS_CERT', value: env.BRIEFD_TLS_CERT },
+  )
+  const key = pick(
+    { name: '--tls-key', value: flags.tlsKey },
+    { name: 'BRIEFD_TLS_KEY', value: env.BRIEFD_TLS_KEY },
+  )
+  const behindTlsProxy = flags.behindTlsProxy === true || env.BRIEFD_BEHIND_TLS_PROXY === '1'
+  if (!resource) {
+    const stray = issuers.length
+      ? '--issuer'
+      : cert
+        ? cert.name
+        : key
+          ? key.name
+          : behindTlsProxy
+            ? '--behind-tls-proxy'
+            : undefined
+    if (stray) {
+      throw new BriefdError(
+        'ERR_CONFIG_INVALID',
+        `${stray} needs --resource (the https URL this server is reached at)`,
+      )
+    }
+    return undefined
+  }
+  if ((cert === undefined) !== (key === undefined)) {
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      `${cert ? '--tls-cert needs --tls-key' : '--tls-key needs --tls-cert'} (PEM files of this server's certificate and private key)`,
+    )
+  }
+  if (cert && behindTlsProxy) {
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      '--behind-tls-proxy and --tls-cert exclude each other: either this process speaks TLS or the proxy in front does',
+    )
+  }
+  const canonical = canonicalResource(resource.value ?? '', resource.name)
+  return {
+    resource: canonical,
+    issuers: issuers.map((i) => canonicalIssuer(i)),
+    ...(cert && key
+      ? {
+          tls: {
+            certFile: resolve(cwd, cert.value ?? ''),
+            keyFile: resolve(cwd, key.value ?? ''),
+          },
+        }
+      : {}),
+    behindTlsProxy,
+  }
+}
+
+/** An issuer is compared exactly with the metadata's `issuer`: https only, as written. */
+function canonicalIssuer(value: string): string {
+  let url: URL
+  try {
+    url = new URL(value)
+  } catch {
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      `--issuer ${JSON.stringify(value)} is not an https URL such as https://idp.example.com`,
+    )
+  }
+  if (url.protocol !== 'https:' || url.username || url.password || url.hash || url.search) {
+    throw new BriefdError(
+      'ERR_CONFIG_INVALID',
+      `--issuer ${JSON.stringify(value)} must be a plain https URL (no user, query or fragment)`,
+    )
+  }
+  return value
+}
+
+/** In public mode any address may be bound, but only with TLS here or at a proxy in front. */
+function parseHost(name: string, value: string, pub: PublicConfig | undefined): string {
+  if (pub === undefined) return parseLoopbackHost(name, value)
+  const v = value.trim().toLowerCase()
+  try {
+    return parseLoopbackHost(name, value)
+  } catch (err) {
+    if (pub.tls || pub.behindTlsProxy) {
+      const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v
+      if (isIP(bare) === 0) {
+        throw new BriefdError(
+          'ERR_CONFIG_INVALID',
+          `${name} ${JSON.stringify(value)} must be an IP address to bind (e.g. 0.0.0.0 or ::)`,
+        )
+      }
+      return bare
+    }
+    throw new BriefdError(
+      'ERR_HOST_NOT_LOOPBACK',
+      `${name} ${JSON.stringify(value)} is not a loopback address: serving beyond loopback needs --tls-cert and --tls-key, or --behind-tls-proxy for a TLS-terminating load balancer`,
+      { cause: err },
+    )
+  }
 }
 
 /** The daemon serves confidential content: loopback only until a deliberate public mode exists. */
@@ -126,14 +260,18 @@ export function resolveDaemonConfig(
         (o) => parseOrigin('BRIEFD_ALLOWED_ORIGINS', o),
       )
 
+  const pub = resolvePublic(flags, env, cwd)
   return Object.freeze({
-    host: host ? parseLoopbackHost(host.name, host.value ?? '') : DEFAULT_HOST,
+    host: host ? parseHost(host.name, host.value ?? '', pub) : DEFAULT_HOST,
+    ...(pub ? { public: Object.freeze(pub) } : {}),
     port: port ? parseIntSetting(port, 0, 65535) : DEFAULT_PORT,
     contentDir: resolve(cwd, content?.value ?? 'content'),
     stateDir: resolve(cwd, stateDir?.value ?? defaultStateDir(env)),
     sessionTtlSeconds: ttl
       ? parseDurationSetting(ttl, MIN_SESSION_TTL_SECONDS, MAX_SESSION_TTL_SECONDS)
-      : DEFAULT_SESSION_TTL_SECONDS,
+      : pub
+        ? PUBLIC_SESSION_TTL_SECONDS
+        : DEFAULT_SESSION_TTL_SECONDS,
     maxSessions: maxSessions ? parseIntSetting(maxSessions, 1, 10_000_000) : 10_000,
     allowedOrigins: Object.freeze(origins),
     instructionsLimit: limit ? parseIntSetting(limit, 1, 1_000_000) : DEFAULT_INSTRUCTIONS_LIMIT,

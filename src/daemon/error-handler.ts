@@ -9,7 +9,7 @@ import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { auditPrincipal, type AuditLog } from './audit.js'
 import type { DaemonEnv } from './context.js'
-import { toWireError, wireErrorBody, wireErrorHeaders } from './error-map.js'
+import { toWireError, wireErrorBody, wireErrorHeaders, type ChallengeParams } from './error-map.js'
 import { jsonResponse } from './responses.js'
 import { CREDENTIAL_BUCKET, type RateLimitConfig, type RateLimiter } from './rate-limit.js'
 import { routeLabel } from './routes/labels.js'
@@ -20,6 +20,10 @@ const CREDENTIAL_FAILURES: ReadonlySet<string> = new Set([
   'ERR_SESSION_REVOKED',
   'ERR_BOOTSTRAP_INVALID',
   'ERR_CREDENTIAL_MALFORMED',
+  'ERR_ACCESS_TOKEN_INVALID',
+  'ERR_APIKEY_INVALID',
+  'ERR_APIKEY_REVOKED',
+  'ERR_APIKEY_EXPIRED',
 ])
 
 export interface ErrorHandlerOptions {
@@ -27,6 +31,8 @@ export interface ErrorHandlerOptions {
   logger: Logger
   limiter: RateLimiter
   limits: RateLimitConfig
+  /** Public mode: the challenge parameters for a request path (the MCP endpoint has its own metadata). */
+  challenge?: (path: string) => ChallengeParams
 }
 
 export function createErrorHandler(
@@ -82,6 +88,10 @@ export function createErrorHandler(
     } catch {
       // The denial stands even if it cannot be audited; the audit log reported its failure.
     }
-    return jsonResponse(wire.status, wireErrorBody(wire), wireErrorHeaders(wire, error))
+    return jsonResponse(
+      wire.status,
+      wireErrorBody(wire),
+      wireErrorHeaders(wire, error, o.challenge?.(c.req.path)),
+    )
   }
 }

@@ -15,8 +15,6 @@ export interface WireError {
   challenge?: 'plain' | 'invalid_token' | 'insufficient_scope'
 }
 
-const AUTH_REALM = 'Bearer realm="briefd"'
-
 const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
   // RFC 6750 §3.1: no credentials → a plain challenge without an error code.
   ERR_SESSION_MISSING: {
@@ -49,11 +47,47 @@ const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
     description: 'the token is invalid, expired or revoked',
     challenge: 'invalid_token',
   },
+  ERR_ACCESS_TOKEN_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_APIKEY_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_APIKEY_REVOKED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_APIKEY_EXPIRED: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
+  },
+  ERR_APIKEY_UNAVAILABLE: {
+    status: 503,
+    error: 'temporarily_unavailable',
+    description: 'API keys cannot be checked right now; see the daemon log',
+  },
   ERR_SCOPE_INSUFFICIENT: {
     status: 403,
     error: 'insufficient_scope',
     description: 'the credential lacks a scope this request needs (see WWW-Authenticate)',
     challenge: 'insufficient_scope',
+  },
+  // A verified credential whose tenant claim is not a tenant name: refused, not ignored.
+  ERR_CREDENTIAL_TENANT_INVALID: {
+    status: 401,
+    error: 'invalid_token',
+    description: 'the token is invalid, expired or revoked',
+    challenge: 'invalid_token',
   },
   ERR_CREDENTIAL_MALFORMED: {
     status: 400,
@@ -73,7 +107,7 @@ const MAP: Partial<Record<BriefdErrorCode, WireError>> = {
   ERR_HOST_FORBIDDEN: {
     status: 403,
     error: 'forbidden',
-    description: 'the Host header must name this daemon on a loopback address',
+    description: 'the Host header must name this daemon',
   },
   ERR_ORIGIN_FORBIDDEN: {
     status: 403,
@@ -130,17 +164,45 @@ export function toWireError(err: unknown): WireError {
   return (err instanceof BriefdError && MAP[err.code]) || INTERNAL
 }
 
+/**
+ * Public mode's challenge parameters: where the protected resource metadata is (RFC 9728
+ * §5.1) and the scope a request without a token should ask for.
+ */
+export interface ChallengeParams {
+  resourceMetadata: string
+  scope: string
+}
+
+/** The `WWW-Authenticate` value of a challenge; values are ours (URLs, scope tokens), never the request's. */
+function challengeHeader(
+  wire: WireError,
+  err: unknown,
+  params: ChallengeParams | undefined,
+): string | undefined {
+  const needed = err instanceof BriefdError ? err.details.scope : undefined
+  const parts: string[] = []
+  if (params === undefined) parts.push('realm="briefd"')
+  if (wire.challenge === 'invalid_token') parts.push('error="invalid_token"')
+  if (wire.challenge === 'insufficient_scope') parts.push('error="insufficient_scope"')
+  if (wire.challenge === 'insufficient_scope' && typeof needed === 'string')
+    parts.push(`scope="${needed}"`)
+  if (params !== undefined) {
+    if (wire.challenge === 'plain') parts.push(`scope="${params.scope}"`)
+    parts.push(`resource_metadata="${params.resourceMetadata}"`)
+  }
+  return `Bearer ${parts.join(', ')}`
+}
+
 /** The headers that go with a wire error (challenge, Retry-After, Allow). */
-export function wireErrorHeaders(wire: WireError, err: unknown): Record<string, string> {
+export function wireErrorHeaders(
+  wire: WireError,
+  err: unknown,
+  challenge?: ChallengeParams,
+): Record<string, string> {
   const headers: Record<string, string> = {}
-  if (wire.challenge === 'plain') headers['www-authenticate'] = AUTH_REALM
-  if (wire.challenge === 'invalid_token')
-    headers['www-authenticate'] = `${AUTH_REALM}, error="invalid_token"`
-  if (wire.challenge === 'insufficient_scope' && err instanceof BriefdError) {
-    const scope = err.details.scope
-    headers['www-authenticate'] =
-      `${AUTH_REALM}, error="insufficient_scope"` +
-      (typeof scope === 'string' ? `, scope="${scope}"` : '')
+  if (wire.challenge !== undefined) {
+    const value = challengeHeader(wire, err, challenge)
+    if (value !== undefined) headers['www-authenticate'] = value
   }
   if (err instanceof BriefdError) {
     const retry = err.details.retryAfterSeconds

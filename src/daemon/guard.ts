@@ -14,6 +14,7 @@
  */
 import type { Context } from 'hono'
 import { BriefdError } from '../shared/errors.js'
+import { SOCKET_HOST } from '../shared/local-socket.js'
 import type { DaemonEnv } from './context.js'
 import { requestHeader } from './headers.js'
 
@@ -25,6 +26,17 @@ export interface GuardOptions {
   bodyLimitBytes: number
   /** The bound address, if it is not one of the usual loopback names (e.g. 127.0.0.2). */
   boundHost?: string
+  /**
+   * Public mode: the canonical resource URI. Then `Host` must name the resource's host (with
+   * its port, or none, or the bound port when the resource names none), and the loopback
+   * names are not accepted: a DNS-rebinding page would send its own name.
+   */
+  resource?: string
+  /**
+   * Serving the Unix socket: the one Host accepted is the name clients send there
+   * (`localhost`, no port). No web page can reach a Unix socket; the check stays uniform.
+   */
+  localSocket?: boolean
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
@@ -34,13 +46,25 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
   const origins = new Set(options.allowedOrigins ?? [])
   let hostsFor = -1
   let hosts = new Set<string>()
+  const socketHosts = new Set([SOCKET_HOST])
   const allowedHosts = (): Set<string> => {
+    if (options.localSocket) return socketHosts
     const port = options.port()
     if (port !== hostsFor) {
-      const names: string[] = [...LOOPBACK_HOSTS]
-      if (options.boundHost)
-        names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
-      hosts = new Set(names.map((h) => `${h}:${port}`))
+      if (options.resource !== undefined) {
+        const url = new URL(options.resource)
+        const name = url.hostname.toLowerCase()
+        hosts = new Set(
+          url.port
+            ? [`${name}:${url.port}`]
+            : [name, `${name}:${url.protocol === 'https:' ? 443 : 80}`, `${name}:${port}`],
+        )
+      } else {
+        const names: string[] = [...LOOPBACK_HOSTS]
+        if (options.boundHost)
+          names.push(options.boundHost.includes(':') ? `[${options.boundHost}]` : options.boundHost)
+        hosts = new Set(names.map((h) => `${h}:${port}`))
+      }
       hostsFor = port
     }
     return hosts

@@ -2,13 +2,16 @@
  * @module daemon/server
  * Assembles the daemon from its config and starts listening. The only file that opens a
  * socket. It binds the configured loopback address explicitly (node's default is every
- * interface), bounds slow clients and header sizes, and writes `daemon.json` (0600) so local
- * clients can find the port.
+ * interface) and, as the local transport, a Unix socket in the 0700 state dir that other
+ * users cannot reach. Both bound slow clients, header sizes and connection slots, and
+ * `daemon.json` (0600) tells local clients the port and the socket.
  */
 import { getRequestListener } from '@hono/node-server'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
+import { loadAccessPolicy, type AccessPolicy } from '../access/policy.js'
 import { checkContent, describeFinding } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
@@ -19,6 +22,8 @@ import { readDaemonInfo, type DaemonInfo } from '../shared/state-files.js'
 import { loadOrCreateBootstrapCredential } from '../tokens/bootstrap.js'
 import { Authenticator } from './auth/authenticator.js'
 import { bootstrapVerifier } from './auth/bootstrap-verifier.js'
+import { DEFAULT_READ_SCOPE } from './auth/authorize.js'
+import { preparePublicMode } from './public-mode.js'
 import { Keyring } from '../tokens/keyring.js'
 import { SessionLedger } from '../tokens/ledger.js'
 import { SessionVerifier } from '../tokens/verifier.js'
@@ -31,14 +36,25 @@ import type { DaemonConfig } from './config.js'
 import { toWireError, wireErrorBody } from './error-map.js'
 import { jsonResponse } from './responses.js'
 import { RateLimiter } from './rate-limit.js'
+import { limitConnectionSlots } from './connection-slots.js'
+import { clearSocketPath, listenOnSocket, removeOwnSocket, socketPathFor } from './local-socket.js'
+import type { Hono } from 'hono'
+import type { DaemonEnv } from './context.js'
+
+/** Open connections per listener; past it, the oldest idle or unfinished one is dropped. */
+const MAX_CONNECTIONS = 1024
 
 export interface DaemonHandle {
   url: string
   host: string
   port: number
+  /** The Unix socket the daemon also listens on, when it could (see daemon/local-socket). */
+  socketPath?: string
   config: DaemonConfig
   /** The method and path of every route the app registered (checked against the contract). */
   routes(): { method: string; path: string }[]
+  /** The content dir's access.json (scopes, roles, tenants), checked before anything opened. */
+  access: AccessPolicy
   /** Live sessions (issued, not revoked, not expired). */
   liveSessions(): number
   /** Runs the state-dir check now (it also runs every 2 s); true if something was restored. */
@@ -52,8 +68,8 @@ export interface StartDaemonOptions {
   now?: () => number
 }
 
-export function urlFor(host: string, port: number): string {
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
+export function urlFor(host: string, port: number, tls = false): string {
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 function listen(server: Server, port: number, host: string): Promise<number> {
@@ -85,6 +101,68 @@ function listen(server: Server, port: number, host: string): Promise<number> {
   })
 }
 
+/**
+ * One HTTP server for `app` (TCP or the Unix socket): slow or oversized clients are cut off,
+ * and requests node-server cannot even turn into a Request are refused in the same JSON shape.
+ */
+function createHttpServer(
+  app: Hono<DaemonEnv>,
+  limiter: RateLimiter,
+  config: DaemonConfig,
+  audit: AuditLog,
+  tls?: { cert: Buffer; key: Buffer },
+): Server {
+  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
+  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
+  // shape and with the same headers as every other refusal.
+  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
+  const refuseUnparseable = (status: number): void => {
+    const wait = limiter.take('anonymous', config.rateLimits.anonymous)
+    try {
+      if (wait > 0)
+        audit.recordRateLimited({
+          event: 'request.denied',
+          status: 429,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_RATE_LIMITED',
+        })
+      else
+        audit.record({
+          event: 'request.denied',
+          status,
+          route: 'OTHER (unparseable)',
+          reason: 'ERR_REQUEST_INVALID',
+        })
+    } catch {
+      // The refusal stands even if it cannot be audited.
+    }
+  }
+  const listener = getRequestListener(app.fetch, {
+    errorHandler: () => {
+      refuseUnparseable(400)
+      const wire = toWireError(invalid)
+      return jsonResponse(wire.status, wireErrorBody(wire))
+    },
+  })
+  const options = {
+    // Slow or oversized clients are cut off instead of holding a connection (slowloris).
+    maxHeaderSize: 8 * 1024,
+    headersTimeout: 5_000,
+    requestTimeout: 10_000,
+    keepAliveTimeout: 5_000,
+    // How often the two timeouts above are enforced (Node's default is every 30 s).
+    connectionsCheckingInterval: 1_000,
+    // A request without Host reaches the guard, which refuses it like any foreign Host
+    // (JSON 403, audited) instead of Node's bare 400.
+    requireHostHeader: false,
+  }
+  const server: Server = tls
+    ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, listener)
+    : createServer(options, listener)
+  server.on('clientError', createClientErrorListener(refuseUnparseable))
+  return server
+}
+
 /** Starts the daemon; rejects with a BriefdError naming the path or port on any start-up problem. */
 export async function startDaemon(
   config: DaemonConfig,
@@ -93,6 +171,20 @@ export async function startDaemon(
   const { logger } = options
   const now = options.now ?? (() => Date.now())
   ensurePrivateDir(config.stateDir, { label: 'state dir' })
+  // A bad access.json stops the start: serving under a looser policy than written is worse.
+  const access = loadAccessPolicy(config.contentDir)
+  // Public mode: discover the authorization servers and read the TLS files first, so a bad
+  // --issuer or --tls-key is one line and nothing was opened.
+  const remote = config.public
+    ? await preparePublicMode(config.public, {
+        stateDir: config.stateDir,
+        logger,
+        now,
+        readScope: DEFAULT_READ_SCOPE,
+        rolesToScopes: (claims) => access.scopesFromRoles(claims),
+        tenantOf: (claims) => access.tenantOf(claims),
+      })
+    : undefined
   // Fail before touching anything else if this state dir already has a daemon.
   const lock = acquireInstanceLock(config.stateDir)
   // Anything opened so far is released if a later step fails.
@@ -132,7 +224,13 @@ export async function startDaemon(
     for (const o of opened) o.close()
     throw err
   }
-  const verifier = new SessionVerifier({ keyring, ledger, now })
+  const verifier = new SessionVerifier({
+    keyring,
+    ledger,
+    now,
+    ...(remote ? { revocations: remote.revocations } : {}),
+  })
+  if (remote) opened.unshift({ close: () => void remote.close() })
   const limiter = new RateLimiter(now)
 
   for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
@@ -140,13 +238,27 @@ export async function startDaemon(
   }
 
   let port = config.port
-  const app = createApp({
+  const appDeps = {
+    policy: access,
     store,
     keyring,
     ledger,
     audit,
-    limiter,
-    authenticator: new Authenticator([verifier, bootstrapVerifier(bootstrap)]),
+    // Local: session tokens and the bootstrap credential. Public: session tokens, API keys
+    // and access tokens; the bootstrap credential is never accepted there.
+    authenticator: new Authenticator(
+      remote ? [verifier, ...remote.verifiers] : [verifier, bootstrapVerifier(bootstrap)],
+    ),
+    ...(remote
+      ? {
+          remote: {
+            resource: remote.config.resource,
+            issuers: remote.config.issuers,
+            scopesSupported: () => access.scopesSupported(),
+            challenge: (path: string) => remote.challenge(path),
+          },
+        }
+      : {}),
     bootstrap,
     logger,
     now,
@@ -156,60 +268,22 @@ export async function startDaemon(
     boundHost: config.host,
     sessionTtlSeconds: config.sessionTtlSeconds,
     bodyLimitBytes: config.bodyLimitBytes,
-  })
-  // Requests node-server cannot even turn into a Request (a Host that does not survive URL
-  // normalisation, a backslash path) never reach Hono: answer them here, in the same JSON
-  // shape and with the same headers as every other refusal.
-  const invalid = new BriefdError('ERR_REQUEST_INVALID', 'unparseable request')
-  const refuseUnparseable = (status: number): void => {
-    const wait = limiter.take('anonymous', config.rateLimits.anonymous)
-    try {
-      if (wait > 0)
-        audit.recordRateLimited({
-          event: 'request.denied',
-          status: 429,
-          route: 'OTHER (unparseable)',
-          reason: 'ERR_RATE_LIMITED',
-        })
-      else
-        audit.record({
-          event: 'request.denied',
-          status,
-          route: 'OTHER (unparseable)',
-          reason: 'ERR_REQUEST_INVALID',
-        })
-    } catch {
-      // The refusal stands even if it cannot be audited.
-    }
   }
-  const listener = getRequestListener(app.fetch, {
-    errorHandler: () => {
-      refuseUnparseable(400)
-      const wire = toWireError(invalid)
-      return jsonResponse(wire.status, wireErrorBody(wire))
-    },
-  })
-  const server = createServer(
-    {
-      // Slow or oversized clients are cut off instead of holding a connection (slowloris).
-      maxHeaderSize: 8 * 1024,
-      headersTimeout: 5_000,
-      requestTimeout: 10_000,
-      keepAliveTimeout: 5_000,
-      // How often the two timeouts above are enforced (Node's default is every 30 s).
-      connectionsCheckingInterval: 1_000,
-      // A request without Host reaches the guard, which refuses it like any foreign Host
-      // (JSON 403, audited) instead of Node's bare 400.
-      requireHostHeader: false,
-    },
-    listener,
-  )
-  server.on('clientError', createClientErrorListener(refuseUnparseable))
-  server.maxConnections = 1024
-  server.on('connection', (socket) => {
-    connections++
-    socket.once('close', () => connections--)
-  })
+  const app = createApp({ ...appDeps, limiter })
+  // The Unix socket gets the same routes with rate-limit buckets of its own: only our uid
+  // can reach it, and nothing sent over TCP (where any local user can) may spend them.
+  const socketLimiter = new RateLimiter(now)
+  const socketApp = createApp({ ...appDeps, limiter: socketLimiter, localSocket: true })
+  const serve = (served: typeof app, servedLimiter: RateLimiter): Server => {
+    const s = createHttpServer(served, servedLimiter, config, audit, remote?.tls)
+    limitConnectionSlots(s, MAX_CONNECTIONS)
+    s.on('connection', (socket: Socket) => {
+      connections++
+      socket.once('close', () => connections--)
+    })
+    return s
+  }
+  const server = serve(app, limiter)
   const release = (): void => {
     for (const o of opened) o.close()
   }
@@ -219,7 +293,16 @@ export async function startDaemon(
     release()
     throw err
   }
-  const url = urlFor(config.host, port)
+  const url = urlFor(config.host, port, remote?.tls !== undefined)
+  // The Unix socket is for this user's own clients on this machine: a public daemon has none.
+  const socketPath = socketPathFor(config.stateDir)
+  let socketServer: Server | undefined
+  let socketIno: number | undefined
+  if (!remote && clearSocketPath(socketPath, logger)) {
+    socketServer = serve(socketApp, socketLimiter)
+    socketIno = await listenOnSocket(socketServer, socketPath, logger)
+    if (socketIno === undefined) socketServer = undefined
+  }
   const infoPath = join(config.stateDir, STATE_FILES.daemon)
   const info: DaemonInfo = {
     pid: process.pid,
@@ -228,6 +311,7 @@ export async function startDaemon(
     port,
     started_at: new Date(now()).toISOString(),
     content_dir: config.contentDir,
+    ...(socketIno !== undefined ? { socket: socketPath } : {}),
   }
   writeSecretFileAtomic(infoPath, `${JSON.stringify(info, null, 2)}\n`)
   audit.record({ event: 'daemon.started' })
@@ -249,16 +333,27 @@ export async function startDaemon(
     url,
     host: config.host,
     port,
+    ...(socketIno !== undefined ? { socketPath } : {}),
     config,
     routes: () => app.routes.map((r) => ({ method: r.method, path: r.path })),
+    access,
     liveSessions: () => ledger.liveCount(),
     checkStateDir: () => guard.check(),
     close() {
       closing ??= new Promise<void>((resolve) => {
         clearInterval(pruneTimer)
         guard.stop()
-        server.close(() => resolve())
+        let open = socketServer ? 2 : 1
+        const closed = (): void => {
+          if (--open === 0) resolve()
+        }
+        server.close(closed)
         server.closeIdleConnections()
+        if (socketServer) {
+          socketServer.close(closed)
+          socketServer.closeIdleConnections()
+          if (socketIno !== undefined) removeOwnSocket(socketPath, socketIno)
+        }
       }).then(() => {
         try {
           audit.record({ event: 'daemon.stopped' })

@@ -23,11 +23,12 @@ export async function probeMcpInstructions(
   session: IssuedSession,
   daemonUrl: string,
   expected: string,
+  daemonSocket?: string,
   timeoutMs = 10_000,
 ): Promise<McpProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
   const tokenFile = join(dir, 'token.json')
-  writeTokenFile(tokenFile, sessionTokenRecord(session, daemonUrl, null))
+  writeTokenFile(tokenFile, sessionTokenRecord(session, daemonUrl, null, new Date(), daemonSocket))
   const { Client } = await import('@modelcontextprotocol/sdk/client/index.js')
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
   const env: Record<string, string> = {}

@@ -117,6 +117,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
         await daemonRequest({
           method: 'GET',
           url: probe.info.url,
+          ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
           path: ROUTES.status.path,
           bearer: bootstrap,
           timeoutMs: 1000,
@@ -219,6 +220,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     try {
       session = await requestSession({
         url: probe.info.url,
+        ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
         bootstrap,
         ttlSeconds: 300,
         timeoutMs: 2000,
@@ -247,6 +249,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       const res = await daemonRequest({
         method: 'GET',
         url: probe.info.url,
+        ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
         path: ROUTES.instructions.path,
         bearer: session.token,
         timeoutMs: 2000,
@@ -257,7 +260,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
           'ERR_DAEMON_REJECTED',
           `daemon answered ${res.status} for the instructions`,
         )
-      const r = await probeMcpInstructions(session, probe.info.url, expected)
+      const r = await probeMcpInstructions(session, probe.info.url, expected, probe.info.socket)
       add(
         r.ok
           ? { name: 'briefd mcp', status: 'pass', detail: r.detail }
@@ -275,8 +278,11 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
     add({ name: 'briefd mcp', status: 'skip', detail: 'needs a session token' })
   }
   if (session && probe.info)
-    await revokeSession({ url: probe.info.url, token: session.token, timeoutMs: 1000 }).catch(
-      () => false,
-    )
+    await revokeSession({
+      url: probe.info.url,
+      ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
+      token: session.token,
+      timeoutMs: 1000,
+    }).catch(() => false)
   return results
 }

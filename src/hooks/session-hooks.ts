@@ -120,15 +120,23 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const bootstrap = readBootstrapCredential(stateDir)
 
   deadline.check('asking the daemon for a session token')
+  const viaSocket = daemon.socket !== undefined ? { socketPath: daemon.socket } : {}
   const session = await requestSession({
     url: daemon.url,
+    ...viaSocket,
     bootstrap,
     timeoutMs: deadline.remainingMs(),
     signal: deadline.signal,
   }).catch((err: unknown) => {
     throw explainTimeout(err, daemon.url, deadline)
   })
-  const record = sessionTokenRecord(session, daemon.url, target.host, new Date(now()))
+  const record = sessionTokenRecord(
+    session,
+    daemon.url,
+    target.host,
+    new Date(now()),
+    daemon.socket,
+  )
   try {
     // rename(2) swaps the file in one step: the host's running MCP server reads either the
     // old token or the new one, never a missing or partial file.
@@ -137,6 +145,7 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
     // Nobody will ever use this token: take it back rather than leave it live until expiry.
     void revokeSession({
       url: daemon.url,
+      ...viaSocket,
       token: session.token,
       timeoutMs: deadline.remainingMs(),
       signal: deadline.signal,
@@ -152,6 +161,7 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   const revoke = (r: TokenRecord): Promise<boolean> =>
     revokeSession({
       url: daemon.url,
+      ...viaSocket,
       token: r.token,
       timeoutMs: deadline.remainingMs(),
       signal: deadline.signal,
@@ -237,6 +247,7 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     deadline.check('revoking the session token')
     const revoked = await revokeSession({
       url: daemon.url,
+      ...(daemon.socket !== undefined ? { socketPath: daemon.socket } : {}),
       token: record.token,
       timeoutMs: deadline.remainingMs(),
       signal: deadline.signal,

@@ -22,6 +22,8 @@ export interface TokenRecord {
   /** ISO 8601. */
   expires_at: string
   daemon_url: string
+  /** The daemon's Unix socket; absent in files written before it existed, or for a TCP-only daemon. */
+  daemon_socket?: string
   host: HostIdentity | null
   created_at: string
 }
@@ -34,6 +36,7 @@ export function sessionTokenRecord(
   daemonUrl: string,
   host: HostIdentity | null,
   now: Date = new Date(),
+  daemonSocket?: string,
 ): TokenRecord {
   return {
     version: 1,
@@ -41,6 +44,7 @@ export function sessionTokenRecord(
     session_id: session.session_id,
     expires_at: session.expires_at,
     daemon_url: daemonUrl,
+    ...(daemonSocket !== undefined ? { daemon_socket: daemonSocket } : {}),
     host,
     created_at: now.toISOString(),
   }
@@ -72,6 +76,8 @@ export function readTokenFile(path: string): TokenRecord {
   if (typeof r.expires_at !== 'string' || Number.isNaN(Date.parse(r.expires_at)))
     throw bad('no expires_at')
   if (typeof r.daemon_url !== 'string') throw bad('no daemon_url')
+  if (r.daemon_socket !== undefined && typeof r.daemon_socket !== 'string')
+    throw bad('daemon_socket is not a string')
   let host: HostIdentity | null = null
   if (r.host !== null && r.host !== undefined) {
     const h = r.host as Record<string, unknown>
@@ -85,6 +91,7 @@ export function readTokenFile(path: string): TokenRecord {
     session_id: r.session_id,
     expires_at: r.expires_at,
     daemon_url: r.daemon_url,
+    ...(typeof r.daemon_socket === 'string' ? { daemon_socket: r.daemon_socket } : {}),
     host,
     created_at: typeof r.created_at === 'string' ? r.created_at : '',
   }

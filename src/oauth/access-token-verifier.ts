@@ -42,6 +42,11 @@ export interface AccessTokenVerifierOptions {
   audiences: readonly string[]
   /** Claim holding the tenant; default `tenant`. */
   tenantClaim?: string
+  /**
+   * The tenant from the verified claims (the access policy, which also reads nested claims);
+   * replaces `tenantClaim` when given. Throwing refuses the token.
+   */
+  tenantOf?: (claims: Readonly<JWTPayload>) => string | undefined
   /** Extra scopes from the token's roles (the access policy); default none. */
   rolesToScopes?: (claims: Readonly<JWTPayload>) => readonly string[]
   /** Verified tokens remembered at most. */
@@ -65,6 +70,7 @@ export class AccessTokenVerifier {
   readonly #issuers: ReadonlyMap<string, Trusted>
   readonly #audiences: readonly string[]
   readonly #tenantClaim: string
+  readonly #tenantOf: ((claims: Readonly<JWTPayload>) => string | undefined) | undefined
   readonly #rolesToScopes: (claims: Readonly<JWTPayload>) => readonly string[]
   readonly #now: () => number
   readonly #cache: LRUCache<string, Remembered>
@@ -82,6 +88,7 @@ export class AccessTokenVerifier {
     )
     this.#audiences = [...options.audiences]
     this.#tenantClaim = options.tenantClaim ?? 'tenant'
+    this.#tenantOf = options.tenantOf
     this.#rolesToScopes = options.rolesToScopes ?? (() => [])
     // Bounded by count and by bytes: remembered tokens may each be up to 8 KiB.
     this.#cache = new LRUCache({
@@ -189,7 +196,14 @@ export class AccessTokenVerifier {
       throw refused('role mapping failed', err)
     }
     for (const scope of roleScopes) scopes.add(scope)
-    const tenant = claims[this.#tenantClaim]
+    let tenant: unknown
+    if (this.#tenantOf) {
+      try {
+        tenant = this.#tenantOf(claims)
+      } catch (err) {
+        throw refused('bad tenant claim', err)
+      }
+    } else tenant = claims[this.#tenantClaim]
     if (tenant !== undefined && (typeof tenant !== 'string' || !TENANT_RE.test(tenant))) {
       throw refused(`bad ${this.#tenantClaim} claim`)
     }

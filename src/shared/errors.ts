@@ -24,6 +24,7 @@ export type BriefdErrorCode =
   | 'ERR_CONTENT_UNSAFE'
   | 'ERR_CONTENT_TOO_LARGE'
   | 'ERR_CONTENT_CHECK_FAILED'
+  | 'ERR_ACCESS_POLICY_INVALID'
   // sessions and credentials
   | 'ERR_SESSION_MISSING'
   | 'ERR_SESSION_INVALID'
@@ -47,6 +48,8 @@ export type BriefdErrorCode =
   | 'ERR_ACCESS_TOKEN_INVALID'
   | 'ERR_AUTH_SERVER_UNAVAILABLE'
   | 'ERR_AUTH_SERVER_INVALID'
+  // a verified credential whose tenant claim is not a tenant name (refused, never ignored)
+  | 'ERR_CREDENTIAL_TENANT_INVALID'
   // HTTP-level refusals
   | 'ERR_REQUEST_INVALID'
   | 'ERR_HOST_FORBIDDEN'

@@ -17,8 +17,13 @@ export const STATE_FILES = {
   ledger: 'sessions.jsonl',
   audit: 'audit.log',
   daemon: 'daemon.json',
+  /** The daemon's Unix socket: the local transport, reachable only through the 0700 state dir. */
+  socket: 'daemon.sock',
   lock: 'daemon.lock',
   log: 'daemon.log',
+  /** `briefd sessions revoke --subject`: subject → sessions issued up to then are revoked. */
+  revokedSubjects: 'revoked-subjects.json',
+  revokedSubjectsLock: 'revoked-subjects.lock',
 } as const
 
 /** XDG says relative paths in XDG_* variables are invalid and must be ignored. */

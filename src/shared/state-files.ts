@@ -17,6 +17,8 @@ export interface DaemonInfo {
   port: number
   started_at: string
   content_dir: string
+  /** The daemon's Unix socket (absent: an older daemon, or one serving TCP only). */
+  socket?: string
 }
 
 export const BOOTSTRAP_RE = /^briefd_bs_[A-Za-z0-9_-]{43}$/
@@ -73,5 +75,6 @@ export function readDaemonInfo(stateDir: string): DaemonInfo | undefined {
     port: i.port,
     started_at: typeof i.started_at === 'string' ? i.started_at : '',
     content_dir: typeof i.content_dir === 'string' ? i.content_dir : '',
+    ...(typeof i.socket === 'string' ? { socket: i.socket } : {}),
   }
 }

@@ -18,8 +18,25 @@ import {
 } from './constants.js'
 import type { SigningKey } from './keyring.js'
 
+/**
+ * Who a session obtained by exchange belongs to (remote mode): the principal of the access
+ * token or API key it was exchanged for. Local sessions carry none and read everything.
+ * Only verified values go in; the token is signed, so they come back as they went in.
+ */
+export interface SessionGrant {
+  /** The kind of credential exchanged. */
+  kind: 'oauth' | 'apikey'
+  subject: string
+  tenant?: string
+  clientId?: string
+  scopes: string[]
+  /** The API key it came from: revoking the key ends the session. */
+  keyId?: string
+}
+
 export interface SessionClaims {
   sessionId: string
+  grant?: SessionGrant
   /** Seconds since the epoch. */
   issuedAt: number
   /** Seconds since the epoch. */
@@ -34,7 +51,20 @@ export async function issueSessionToken(
 ): Promise<string> {
   if (!SESSION_ID_RE.test(claims.sessionId)) throw new TypeError('sessionId must be a random UUID')
   if (claims.expiresAt <= claims.issuedAt) throw new TypeError('expiresAt must be after issuedAt')
-  return new SignJWT({})
+  const g = claims.grant
+  const payload = g
+    ? {
+        bfd: {
+          k: g.kind,
+          s: g.subject,
+          sc: g.scopes.join(' '),
+          ...(g.tenant !== undefined ? { t: g.tenant } : {}),
+          ...(g.clientId !== undefined ? { c: g.clientId } : {}),
+          ...(g.keyId !== undefined ? { ak: g.keyId } : {}),
+        },
+      }
+    : {}
+  return new SignJWT(payload)
     .setProtectedHeader({ alg: SESSION_ALG, typ: SESSION_TOKEN_TYP, kid: key.kid })
     .setIssuer(SESSION_ISSUER)
     .setAudience(SESSION_AUDIENCE)
@@ -114,5 +144,32 @@ export async function verifySessionToken(
   // next SessionStart gets a fresh token.
   if (iat > Math.floor(now.getTime() / 1000) + MAX_FUTURE_IAT_SECONDS)
     throw invalid('issued in the future')
-  return { sessionId: sub, issuedAt: iat, expiresAt: exp, kid }
+  const grant = grantOf(payload.bfd)
+  return { sessionId: sub, issuedAt: iat, expiresAt: exp, kid, ...(grant ? { grant } : {}) }
+}
+
+/** The grant claim of a verified token; signed by us, so a bad shape is our own bug or an old key. */
+function grantOf(raw: unknown): SessionGrant | undefined {
+  if (raw === undefined) return undefined
+  if (typeof raw !== 'object' || raw === null) throw invalid('malformed grant')
+  const { k, s, sc, t, c, ak } = raw as Record<string, unknown>
+  const optional = (v: unknown): v is string | undefined => v === undefined || typeof v === 'string'
+  if (
+    (k !== 'oauth' && k !== 'apikey') ||
+    typeof s !== 'string' ||
+    typeof sc !== 'string' ||
+    !optional(t) ||
+    !optional(c) ||
+    !optional(ak)
+  ) {
+    throw invalid('malformed grant')
+  }
+  return {
+    kind: k,
+    subject: s,
+    scopes: sc === '' ? [] : sc.split(' '),
+    ...(t !== undefined ? { tenant: t } : {}),
+    ...(c !== undefined ? { clientId: c } : {}),
+    ...(ak !== undefined ? { keyId: ak } : {}),
+  }
 }

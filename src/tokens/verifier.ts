@@ -22,6 +22,23 @@ interface Remembered {
   session: SessionPrincipal
 }
 
+/**
+ * What can end an exchanged session before its expiry, besides its own revocation: the API
+ * key it came from being revoked, or `briefd sessions revoke --subject`.
+ */
+export interface GrantRevocations {
+  /** False once the API key is revoked, expired or gone. */
+  isKeyLive(keyId: string): boolean
+  /** Sessions of this subject issued at or before this time (seconds) are revoked. */
+  subjectRevokedAt(subject: string): number | undefined
+}
+
+/** A session principal with what its revocation checks need. */
+type SessionPrincipalWithGrant = SessionPrincipal & {
+  readonly issuedAt: number
+  readonly keyId?: string
+}
+
 /** A verified session token: a principal of kind `session` that always has its session id. */
 export type SessionPrincipal = Principal & { readonly kind: 'session'; readonly sessionId: string }
 
@@ -30,6 +47,8 @@ export interface SessionVerifierOptions {
   ledger: SessionLedger
   /** Verified tokens remembered at most. */
   cacheSize?: number
+  /** Revocations of exchanged sessions (remote mode); none in local mode. */
+  revocations?: GrantRevocations
   now?: () => number
 }
 
@@ -40,12 +59,14 @@ export class SessionVerifier implements CredentialVerifier {
   readonly #ledger: SessionLedger
   readonly #now: () => number
   readonly #cache: LRUCache<string, Remembered>
+  readonly #revocations: GrantRevocations | undefined
 
   constructor(options: SessionVerifierOptions) {
     this.#keyring = options.keyring
     this.#ledger = options.ledger
     this.#now = options.now ?? (() => Date.now())
     this.#cache = new LRUCache({ max: options.cacheSize ?? 10_000 })
+    this.#revocations = options.revocations
   }
 
   #check(session: SessionPrincipal): SessionPrincipal {
@@ -54,6 +75,20 @@ export class SessionVerifier implements CredentialVerifier {
     }
     if (this.#ledger.isRevoked(session.sessionId)) {
       throw new BriefdError('ERR_SESSION_REVOKED', 'session token rejected: revoked')
+    }
+    const r = this.#revocations
+    if (r && session.kind === 'session' && session.scopes !== undefined) {
+      const s = session as SessionPrincipalWithGrant
+      if (s.keyId !== undefined && !r.isKeyLive(s.keyId)) {
+        throw new BriefdError(
+          'ERR_SESSION_REVOKED',
+          'session token rejected: its API key is revoked',
+        )
+      }
+      const before = r.subjectRevokedAt(s.subject)
+      if (before !== undefined && s.issuedAt <= before) {
+        throw new BriefdError('ERR_SESSION_REVOKED', 'session token rejected: subject revoked')
+      }
     }
     return session
   }
@@ -109,13 +144,24 @@ export class SessionVerifier implements CredentialVerifier {
       },
       new Date(this.#now()),
     )
-    const session = this.#check({
+    const g = claims.grant
+    const principal: SessionPrincipalWithGrant = {
       kind: 'session',
-      subject: claims.sessionId,
+      subject: g?.subject ?? claims.sessionId,
       sessionId: claims.sessionId,
       expiresAt: claims.expiresAt,
+      issuedAt: claims.issuedAt,
       rateKey: `session:${claims.sessionId}`,
-    })
+      ...(g
+        ? {
+            scopes: new Set(g.scopes),
+            ...(g.tenant !== undefined ? { tenant: g.tenant } : {}),
+            ...(g.clientId !== undefined ? { clientId: g.clientId } : {}),
+            ...(g.keyId !== undefined ? { keyId: g.keyId } : {}),
+          }
+        : {}),
+    }
+    const session = this.#check(principal)
     const dot = token.lastIndexOf('.')
     this.#cache.set(token.slice(0, dot), { signature: token.slice(dot + 1), session })
     return session

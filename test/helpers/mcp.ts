@@ -22,8 +22,9 @@ export function writeSessionTokenFile(
   path: string,
   session: Pick<IssuedSession, 'token' | 'session_id' | 'expires_at'>,
   daemonUrl: string,
+  daemonSocket?: string,
 ): void {
-  writeTokenFile(path, sessionTokenRecord(session, daemonUrl, null))
+  writeTokenFile(path, sessionTokenRecord(session, daemonUrl, null, new Date(), daemonSocket))
 }
 
 /** An environment for a child: this one minus every BRIEFD_* variable, plus `extra`. */

@@ -87,6 +87,19 @@ describe('writeTokenFile / readTokenFile', () => {
     expect(code(() => readTokenFile(path))).toBe('ERR_FILE_UNSAFE')
   })
 
+  it('carries the daemon socket when there is one, and still reads files written before it', () => {
+    const dir = tempDir()
+    const withSocket = { ...rec(), daemon_socket: '/run/state/daemon.sock' }
+    writeTokenFile(join(dir, 'new.json'), withSocket)
+    expect(readTokenFile(join(dir, 'new.json'))).toEqual(withSocket)
+    writeTokenFile(join(dir, 'old.json'), rec())
+    expect(readTokenFile(join(dir, 'old.json'))).not.toHaveProperty('daemon_socket')
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ ...rec(), daemon_socket: 7 }), {
+      mode: 0o600,
+    })
+    expect(code(() => readTokenFile(join(dir, 'bad.json')))).toBe('ERR_FILE_INVALID')
+  })
+
   it('reports a missing file as ERR_FILE_NOT_FOUND and a corrupt one as ERR_FILE_INVALID', () => {
     const dir = tempDir()
     expect(code(() => readTokenFile(join(dir, 'none.json')))).toBe('ERR_FILE_NOT_FOUND')

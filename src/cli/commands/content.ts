@@ -4,6 +4,7 @@
  * Exit 1 when anything is an error (for example instructions too long for the host).
  */
 import { resolve } from 'node:path'
+import { accessPolicyFinding } from '../../access/check.js'
 import { checkContent, DEFAULT_INSTRUCTIONS_LIMIT, describeFinding } from '../../content/check.js'
 import { parseIntSetting } from '../../shared/settings.js'
 import { str } from '../options.js'
@@ -20,11 +21,18 @@ export function contentCheckCommand(opts: Record<string, unknown>): void {
           1_000_000,
         )
   const report = checkContent(dir, limit)
+  const policy = accessPolicyFinding(dir)
+  if (policy) report.findings.push(policy)
   const out: string[] = [
     `content dir: ${report.dir}`,
     `instructions (with preamble): ${report.instructionsLength} of ${report.instructionsLimit} characters`,
     `templates: ${report.templates.length ? report.templates.join(', ') : '(none)'}`,
   ]
+  for (const t of report.tenants) {
+    out.push(
+      `tenant ${t.name}: templates ${t.templates.length ? t.templates.join(', ') : '(none)'}`,
+    )
+  }
   for (const f of report.findings) out.push(`${f.level}: ${describeFinding(f)}`)
   const errors = report.findings.filter((f) => f.level === 'error').length
   out.push(errors ? `content check failed: ${errors} error(s)` : 'content check passed')

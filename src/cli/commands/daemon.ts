@@ -117,10 +117,12 @@ export async function statusCommand(opts: Record<string, unknown>): Promise<void
     return
   }
   rows.unshift(['status', 'running'], ['pid', String(probe.info.pid)], ['address', probe.info.url])
+  if (probe.info.socket !== undefined) rows.splice(3, 0, ['socket', probe.info.socket])
   try {
     const res = await daemonRequest({
       method: 'GET',
       url: probe.info.url,
+      ...(probe.info.socket !== undefined ? { socketPath: probe.info.socket } : {}),
       path: ROUTES.status.path,
       bearer: readBootstrapCredential(stateDir),
       timeoutMs: 1000,

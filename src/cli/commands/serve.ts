@@ -21,6 +21,11 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     stateDir: str(opts, 'stateDir'),
     sessionTtl: str(opts, 'sessionTtl'),
     ...(allowOrigin ? { allowOrigin } : {}),
+    resource: str(opts, 'resource'),
+    issuer: strs(opts, 'issuer') ?? [],
+    tlsCert: str(opts, 'tlsCert'),
+    tlsKey: str(opts, 'tlsKey'),
+    behindTlsProxy: opts.behindTlsProxy === true,
   })
   const logFile = str(opts, 'logFile')
   const logger = createLogger({

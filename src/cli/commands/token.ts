@@ -30,6 +30,7 @@ export async function tokenCommand(opts: Record<string, unknown>): Promise<void>
     )
   const session = await requestSession({
     url: info.url,
+    ...(info.socket !== undefined ? { socketPath: info.socket } : {}),
     bootstrap: readBootstrapCredential(stateDir),
     timeoutMs: 2000,
     ...(ttlSeconds === undefined ? {} : { ttlSeconds }),

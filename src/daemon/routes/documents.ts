@@ -75,14 +75,21 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/instructions',
           'instructions',
-          store.instructions(),
+          store.instructions(p.tenant),
         )
       }),
     )
     .get(
       ROUTES.voice.path,
       principalRoute(kit, function voice(c, p) {
-        return deliver(c, allowed(p, 'voice'), audit, 'GET /v1/voice', 'voice', store.voice())
+        return deliver(
+          c,
+          allowed(p, 'voice'),
+          audit,
+          'GET /v1/voice',
+          'voice',
+          store.voice(p.tenant),
+        )
       }),
     )
     .get(
@@ -94,7 +101,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/briefing',
           'briefing',
-          store.briefing(),
+          store.briefing(p.tenant),
         )
       }),
     )
@@ -108,7 +115,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/templates/:name',
           `template:${name}`,
-          store.template(name),
+          store.template(name, p.tenant),
         )
       }),
     )

@@ -10,8 +10,9 @@ import { BriefdError } from '../../shared/errors.js'
 import { MIN_SESSION_TTL_SECONDS } from '../../tokens/constants.js'
 import type { Keyring } from '../../tokens/keyring.js'
 import type { SessionLedger } from '../../tokens/ledger.js'
-import { issueSessionToken } from '../../tokens/session-token.js'
-import type { AuditLog } from '../audit.js'
+import { issueSessionToken, type SessionGrant } from '../../tokens/session-token.js'
+import type { SessionInfo, SessionIssued } from '../../shared/contract/bodies.js'
+import { auditPrincipal, type AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
 import { emptyResponse, jsonResponse } from '../responses.js'
 import { parseJsonObject, readBodyText } from '../body.js'
@@ -31,6 +32,11 @@ export interface SessionRoutesOptions {
   sessionTtlSeconds: number
   bodyLimitBytes: number
   kit: RouteKit
+  /**
+   * Public mode: sessions are obtained by exchanging a verified access token or API key (never
+   * by passing it through); the session carries the same subject, tenant and scopes.
+   */
+  exchange: boolean
   logger: Logger
   now: () => number
 }
@@ -55,6 +61,20 @@ async function requestedTtl(
   return Math.min(ttl, maxTtl)
 }
 
+/** What an exchanged session carries of the credential it was exchanged for. */
+function grantOf(p: Principal): SessionGrant {
+  if (p.kind !== 'oauth' && p.kind !== 'apikey')
+    throw new TypeError('not an exchangeable principal')
+  return {
+    kind: p.kind,
+    subject: p.subject,
+    scopes: [...(p.scopes ?? [])].sort(),
+    ...(p.tenant !== undefined ? { tenant: p.tenant } : {}),
+    ...(p.clientId !== undefined ? { clientId: p.clientId } : {}),
+    ...(p.kind === 'apikey' ? { keyId: p.subject } : {}),
+  }
+}
+
 /** The session a principal is; only a session token describes or revokes "the current session". */
 function sessionOf(p: Principal): Principal & { sessionId: string } {
   requireKind(p, 'session')
@@ -68,8 +88,9 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
   app.post(
     ROUTES.sessions.path,
     principalRoute(o.kit, async function issueSession(c, p) {
-      requireKind(p, 'bootstrap')
-      const wait = o.limiter.take('bootstrap', o.limits.bootstrap)
+      if (o.exchange) requireKind(p, 'oauth', 'apikey')
+      else requireKind(p, 'bootstrap')
+      const wait = o.limiter.take(`issue:${p.rateKey}`, o.limits.bootstrap)
       if (wait > 0)
         throw new BriefdError('ERR_RATE_LIMITED', 'session issuance rate exceeded', {
           details: { retryAfterSeconds: wait },
@@ -83,24 +104,33 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
         )
       }
       const issuedAt = Math.floor(o.now() / 1000)
-      const expiresAt = issuedAt + ttl
+      // A session never outlives the API key it came from.
+      const expiresAt = p.kind === 'apikey' ? Math.min(issuedAt + ttl, p.expiresAt) : issuedAt + ttl
+      if (expiresAt <= issuedAt)
+        throw new BriefdError('ERR_APIKEY_EXPIRED', 'the API key expires now')
       const sessionId = randomUUID()
-      const token = await issueSessionToken(o.keyring.current(), { sessionId, issuedAt, expiresAt })
+      const grant = o.exchange ? grantOf(p) : undefined
+      const token = await issueSessionToken(o.keyring.current(), {
+        sessionId,
+        issuedAt,
+        expiresAt,
+        ...(grant ? { grant } : {}),
+      })
       o.ledger.recordIssued(sessionId, expiresAt)
       o.audit.record({
         event: 'session.issued',
         status: 201,
         session_id: sessionId,
         route: 'POST /v1/sessions',
+        ...(grant ? { principal: auditPrincipal(p) } : {}),
       })
-      return jsonResponse(
-        201,
-        JSON.stringify({
-          token,
-          session_id: sessionId,
-          expires_at: new Date(expiresAt * 1000).toISOString(),
-        }),
-      )
+      const body: SessionIssued = {
+        token,
+        session_id: sessionId,
+        expires_at: new Date(expiresAt * 1000).toISOString(),
+        ...(grant ? { scopes: grant.scopes } : {}),
+      }
+      return jsonResponse(201, JSON.stringify(body))
     }),
   )
 
@@ -113,7 +143,14 @@ export function sessionRoutes(o: SessionRoutesOptions): Hono<DaemonEnv> {
         JSON.stringify({
           session_id: s.sessionId,
           expires_at: new Date(s.expiresAt * 1000).toISOString(),
-        }),
+          ...(s.scopes !== undefined
+            ? {
+                subject: s.subject,
+                scopes: [...s.scopes].sort(),
+                ...(s.tenant !== undefined ? { tenant: s.tenant } : {}),
+              }
+            : {}),
+        } satisfies SessionInfo),
       )
     }),
   )

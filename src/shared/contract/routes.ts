@@ -17,15 +17,18 @@ export interface RouteSpec {
   readonly path: string
   readonly methods: readonly Method[]
   readonly auth: RouteAuth
+  /** Served only in this mode; both when absent. */
+  readonly mode?: 'local' | 'public'
 }
 
 const READ: readonly Method[] = ['GET', 'HEAD']
 
 export const ROUTES = {
   health: { path: '/health', methods: READ, auth: 'open' },
-  status: { path: '/v1/status', methods: READ, auth: 'bootstrap' },
-  proof: { path: '/v1/proof', methods: ['POST'], auth: 'open' },
-  sessions: { path: '/v1/sessions', methods: ['POST'], auth: 'bootstrap' },
+  status: { path: '/v1/status', methods: READ, auth: 'bootstrap', mode: 'local' },
+  proof: { path: '/v1/proof', methods: ['POST'], auth: 'open', mode: 'local' },
+  /** Issues a session token: for the bootstrap credential (local), an access token or API key (public). */
+  sessions: { path: '/v1/sessions', methods: ['POST'], auth: 'principal' },
   currentSession: {
     path: '/v1/sessions/current',
     methods: ['GET', 'HEAD', 'DELETE'],
@@ -35,6 +38,19 @@ export const ROUTES = {
   voice: { path: '/v1/voice', methods: READ, auth: 'principal' },
   briefing: { path: '/v1/briefing', methods: READ, auth: 'principal' },
   template: { path: '/v1/templates/:name', methods: READ, auth: 'principal' },
+  /** RFC 9728 protected resource metadata, root and path-inserted for the MCP endpoint. */
+  resourceMetadata: {
+    path: '/.well-known/oauth-protected-resource',
+    methods: READ,
+    auth: 'open',
+    mode: 'public',
+  },
+  mcpResourceMetadata: {
+    path: '/.well-known/oauth-protected-resource/mcp',
+    methods: READ,
+    auth: 'open',
+    mode: 'public',
+  },
 } as const satisfies Record<string, RouteSpec>
 
 export type RouteName = keyof typeof ROUTES
