@@ -223,7 +223,11 @@ export function buildProgram(): Command {
       )
       .option(
         '--deadline <ms>',
-        `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`,
+        `total time budget in ms (default ${name === 'start' ? '2000; 5000 with --remote' : 1000})`,
+      )
+      .option(
+        '--remote <url>',
+        'a hosted daemon (https) instead of the local one (or BRIEFD_REMOTE)',
       )
   sessionCommand(
     'start',

@@ -47,6 +47,12 @@ export interface BriefdClientOptions {
   cacheMaxEntries?: number
   /** How long `instructions({ waitForToken: true })` waits for a token file, from construction, ms. Default 1500. */
   graceMs?: number
+  /**
+   * Gets a new session token into the token file when the daemon refused the current one (a
+   * hosted daemon: the session outlived its token; renewed from the stored sign-in). Throws
+   * when it cannot (signed out, key revoked): the client then falls back as for any refusal.
+   */
+  renewSession?: () => Promise<void>
   /** Diagnostics (never content or tokens). Default: silent. */
   logger?: Logger
   /** Clocks (tests): wall time for the grace period, monotonic time for the cache. */
@@ -90,6 +96,9 @@ function refusesToken(status: unknown): boolean {
 export class BriefdClient {
   readonly #env: Env
   readonly #locate: TokenLocator | undefined
+  readonly #renew: (() => Promise<void>) | undefined
+  /** One renewal at a time: concurrent refusals share it. */
+  #renewing: Promise<void> | undefined
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #logger: Logger
@@ -113,6 +122,7 @@ export class BriefdClient {
     }
     this.#env = options.env ?? process.env
     this.#locate = options.locateTokenFile
+    this.#renew = options.renewSession
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS
     this.#logger = options.logger ?? silentLogger
@@ -218,7 +228,18 @@ export class BriefdClient {
       this.#logger.debug(
         `daemon refused the session token from ${session.path}; re-reading the token file once`,
       )
-      const again = readSessionToken(this.#env, this.#locate)
+      let again = readSessionToken(this.#env, this.#locate)
+      if (again.token === session.token && this.#renew) {
+        // Nobody replaced it: renew it ourselves (a hosted daemon's session outlived its token).
+        this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined))
+        try {
+          await this.#renewing
+        } catch (renewErr) {
+          this.#refuse(session.token)
+          throw renewErr
+        }
+        again = readSessionToken(this.#env, this.#locate)
+      }
       if (again.token !== session.token) {
         try {
           return await fetchDocument({
