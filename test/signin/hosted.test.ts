@@ -1,0 +1,235 @@
+/**
+ * Sign-in against the real hosted daemon (`serve --resource` over HTTPS with the run's test
+ * CA) and a real oidc-provider: discovery from the daemon's own metadata, the browser flow,
+ * `session start --remote` writing only a briefd session token, content over HTTPS, a long
+ * session across many session-token lifetimes renewed from the sign-in, sign-out mid-session,
+ * the headers helper's cache, API keys, a token for another resource, and the authorization
+ * server being down during session start.
+ */
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createApiKey, revokeApiKey } from '../../src/apikeys/store.js'
+import { BriefdClient } from '../../src/client/briefd-client.js'
+import { exchangeForSession } from '../../src/client/session-exchange.js'
+import { createDeadline } from '../../src/hooks/deadline.js'
+import { startHostSession } from '../../src/hooks/session-hooks.js'
+import { readTokenFile } from '../../src/host/token-file.js'
+import { remoteRenewer } from '../../src/mcp/remote-renew.js'
+import { silentLogger } from '../../src/shared/log.js'
+import { authorizationHeaders } from '../../src/signin/headers.js'
+import { login, logout } from '../../src/signin/login.js'
+import { readSignin, writeSignin } from '../../src/signin/store.js'
+import { TestBrowser } from '../helpers/browser.js'
+import { makeContent, type TestContent } from '../helpers/content.js'
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
+import { TestAuthServer } from '../helpers/oidc.js'
+import { Lines } from '../helpers/signin.js'
+import { testTls } from '../helpers/tls.js'
+import { tempDir } from '../helpers/tmp.js'
+import { expectRejection } from '../helpers/briefd-error.js'
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
+  const { port } = s.address() as { port: number }
+  await new Promise<void>((r) => s.close(() => r()))
+  return port
+}
+
+let content: TestContent
+let daemon: TestDaemon
+let as: TestAuthServer
+let remote: string
+/** The daemon's clock runs ahead by this much: session tokens expire without waiting. */
+let offset = 0
+
+beforeAll(async () => {
+  content = makeContent()
+  const port = await freePort()
+  remote = `https://127.0.0.1:${port}`
+  as = await TestAuthServer.start({
+    clients: [{ clientId: 'ci-machine' }],
+    publicClients: ['briefd-cli'],
+    resources: [remote, 'https://other.example'],
+    accessTokenTtl: 3600,
+  })
+  const tls = testTls()
+  daemon = await startTestDaemon({
+    contentDir: content.dir,
+    port,
+    now: () => Date.now() + offset,
+    flags: {
+      resource: remote,
+      issuer: [as.issuer],
+      tlsCert: tls.certPath,
+      tlsKey: tls.keyPath,
+      sessionTtl: '1m',
+    },
+  })
+}, 60_000)
+
+afterAll(async () => {
+  await daemon?.close()
+  await as?.close()
+})
+
+interface Signed {
+  env: Record<string, string>
+  tokenFile: string
+}
+
+async function signIn(user = 'alice'): Promise<Signed> {
+  const dir = tempDir('briefd-user-')
+  const env = { BRIEFD_CONFIG_DIR: `${dir}/config`, BRIEFD_TOKEN_FILE: `${dir}/token.json` }
+  const lines = new Lines()
+  const done = login({ remote, clientId: 'briefd-cli', noBrowser: true, env, say: lines.say })
+  const url = await lines.next(/^https:\/\//)
+  await new TestBrowser().walk(url, { login: user, stopAt: 'http://127.0.0.1:' })
+  await done
+  return { env, tokenFile: env.BRIEFD_TOKEN_FILE }
+}
+
+const start = (s: Signed, budgetMs = 5000): ReturnType<typeof startHostSession> =>
+  startHostSession({
+    deadline: createDeadline(budgetMs),
+    logger: silentLogger,
+    env: s.env,
+    remote: new URL(remote),
+    host: null as never,
+  })
+
+function client(s: Signed): BriefdClient {
+  return new BriefdClient({
+    env: s.env,
+    timeoutMs: 3000,
+    cacheTtlMs: 1,
+    renewSession: remoteRenewer(new URL(remote), s.env, silentLogger),
+  })
+}
+
+describe('session start --remote', () => {
+  it('discovers from the daemon, exchanges the sign-in, and writes only a session token', async () => {
+    const s = await signIn()
+    const stored = readSignin(remote, s.env)
+    const r = await start(s)
+    const raw = readFileSync(s.tokenFile, 'utf8')
+    const record = readTokenFile(s.tokenFile)
+    expect(r.sessionId).toBe(record.session_id)
+    expect(record.daemon_url).toBe(remote)
+    for (const secret of [stored?.access_token, stored?.refresh_token])
+      expect(raw).not.toContain(secret)
+    const c = client(s)
+    const instructions = await c.instructions()
+    expect(instructions.source).toBe('daemon')
+    expect(instructions.text).toContain(content.canary.instructions)
+    const t = await c.render('verdict', { verdict: 'APPROVE', target: 'x' })
+    expect(t.text).toContain(content.canary.template)
+  })
+
+  it('a session outlives many session tokens, renewed from the sign-in without a restart', async () => {
+    const s = await signIn()
+    await start(s)
+    const c = client(s)
+    const seen = new Set<string>()
+    for (let i = 0; i < 5; i++) {
+      offset += 70_000 // the session token (1 min) has expired by the daemon's clock
+      await new Promise((r) => setTimeout(r, 5)) // past the 1 ms content cache
+      const r = await c.template('verdict')
+      // 'cache' is a 304 from the daemon (the ETag still matches), which needs a valid token too.
+      expect(['daemon', 'cache']).toContain(r.source)
+      expect(r.reason).toBeUndefined()
+      expect(r.text).toContain(content.canary.template)
+      seen.add(readTokenFile(s.tokenFile).token)
+    }
+    expect(seen.size).toBe(5)
+  })
+
+  it('sign-out mid-session ends it: generic content once the session token is refused', async () => {
+    const s = await signIn()
+    await start(s)
+    const c = client(s)
+    expect((await c.template('verdict')).source).toBe('daemon')
+    await logout(remote, s.env)
+    offset += 70_000
+    const r = await c.template('verdict', { fallback: 'generic' })
+    expect(r.source).toBe('fallback')
+    expect(r.text).toBe('generic')
+    expect(r.reason?.code).toBe('ERR_SIGNIN_REQUIRED')
+    expect(r.reason?.message).toContain(`briefd login ${remote}`)
+  })
+
+  it('with the authorization server down and the access token expired, fails within its deadline naming the fix', async () => {
+    const s = await signIn()
+    const stored = readSignin(remote, s.env)
+    if (!stored) throw new Error('not signed in')
+    writeSignin({ ...stored, access_expires_at: Date.now() - 1000 }, s.env)
+    await as.stop()
+    try {
+      const t0 = performance.now()
+      const err = await expectRejection(start(s, 2000), 'ERR_AUTH_SERVER_UNAVAILABLE')
+      expect(performance.now() - t0).toBeLessThan(2500)
+      expect(err.message).toMatch(/briefd doctor --remote/)
+      expect(err.message).not.toContain(stored.refresh_token)
+    } finally {
+      await as.start()
+    }
+    // Back up: the refresh token was not lost.
+    await expect(start(s)).resolves.toBeTruthy()
+  })
+})
+
+describe('credentials the daemon refuses', () => {
+  it('a token for another resource gets no session', async () => {
+    const other = await as.mint({ clientId: 'ci-machine', resource: 'https://other.example' })
+    const err = await expectRejection(
+      exchangeForSession({ url: remote, credential: other, timeoutMs: 3000 }),
+      'ERR_DAEMON_REJECTED',
+    )
+    expect(err.details.status).toBe(401)
+  })
+
+  it('an API key signs a machine in; revoking it ends the session after renewal', async () => {
+    const created = await createApiKey(daemon.stateDir, {
+      name: 'ci',
+      scopes: ['briefd:read'],
+      ttlSeconds: 3600,
+    })
+    const dir = tempDir('briefd-ci-')
+    writeFileSync(`${dir}/key`, `${created.key}\n`, { mode: 0o600 })
+    const s: Signed = {
+      env: { BRIEFD_CONFIG_DIR: `${dir}/config`, BRIEFD_TOKEN_FILE: `${dir}/token.json` },
+      tokenFile: `${dir}/token.json`,
+    }
+    await login({ remote, apiKeyFile: `${dir}/key`, env: s.env, say: () => undefined })
+    await expect.poll(async () => (await start(s).catch(() => undefined)) !== undefined).toBe(true)
+    expect(readFileSync(s.tokenFile, 'utf8')).not.toContain(created.key)
+    const c = client(s)
+    expect((await c.instructions()).text).toContain(content.canary.instructions)
+    await revokeApiKey(daemon.stateDir, created.record.id)
+    await expect
+      .poll(async () => (await c.voice({ fallback: 'generic' })).source, { timeout: 8000 })
+      .toBe('fallback')
+  })
+})
+
+describe('briefd headers', () => {
+  it('prints a session token, never the access token, and reuses it while valid', async () => {
+    const s = await signIn()
+    const stored = readSignin(remote, s.env)
+    const a = await authorizationHeaders(remote, { env: s.env, timeoutMs: 5000 })
+    expect(Object.keys(a)).toEqual(['Authorization'])
+    expect(a.Authorization).not.toContain(stored?.access_token ?? 'x')
+    const requestsBefore = as.requests.length
+    const t0 = performance.now()
+    const b = await authorizationHeaders(remote, { env: s.env, timeoutMs: 5000 })
+    expect(performance.now() - t0).toBeLessThan(150)
+    expect(b).toEqual(a)
+    expect(as.requests.length).toBe(requestsBefore)
+    const token = a.Authorization.replace('Bearer ', '')
+    const res = await fetch(`${remote}/v1/instructions`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(res.status).toBe(200)
+  })
+})
