@@ -112,6 +112,11 @@ export function buildProgram(): Command {
       .option('--project-dir <dir>', 'project root (default: the current directory)')
       .option('--name <name>', 'MCP server name (default: briefd)')
       .option('--state-dir <dir>', 'state dir of the daemon')
+      .option('--remote <url>', 'a hosted daemon (https): sign in first with briefd login URL')
+      .option(
+        '--transport <kind>',
+        'with --remote: stdio (local briefd mcp + hooks, default) or http (the remote /mcp endpoint + briefd headers)',
+      )
   installOptions(
     program
       .command('install')

@@ -6,7 +6,10 @@
  * the headers helper's cache, API keys, a token for another resource, and the authorization
  * server being down during session start.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { resolve as resolvePath } from 'node:path'
+import { childEnv } from '../helpers/mcp.js'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey, revokeApiKey } from '../../src/apikeys/store.js'
@@ -231,5 +234,96 @@ describe('briefd headers', () => {
       headers: { authorization: `Bearer ${token}` },
     })
     expect(res.status).toBe(200)
+  })
+})
+
+interface Run {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** The built CLI (run `npm run build` first), as a user would run it. */
+function briefd(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((done) => {
+    execFile(
+      process.execPath,
+      [resolvePath('bin/briefd.js'), ...args],
+      { env: childEnv(env), timeout: 20_000 },
+      (err, stdout, stderr) =>
+        done({ code: err ? Number((err as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
+    )
+  })
+}
+
+describe('the briefd CLI for a machine with an API key', () => {
+  it('login --api-key-file, whoami, headers, session start --remote, install --remote, logout', async () => {
+    const created = await createApiKey(daemon.stateDir, {
+      name: 'ci-cli',
+      scopes: ['briefd:read'],
+      ttlSeconds: 3600,
+    })
+    const dir = tempDir('briefd-cli-')
+    writeFileSync(`${dir}/key`, `${created.key}\n`, { mode: 0o600 })
+    const env = { BRIEFD_CONFIG_DIR: `${dir}/config`, BRIEFD_TOKEN_FILE: `${dir}/token.json` }
+
+    const signed = await briefd(['login', remote, '--api-key-file', `${dir}/key`], env)
+    expect(signed).toMatchObject({ code: 0, stdout: '' })
+    expect(signed.stderr).toContain(`Signed in to ${remote}`)
+
+    const me = await briefd(['whoami', remote], env)
+    expect(me.code).toBe(0)
+    expect(JSON.parse(me.stdout)).toMatchObject({ remote, kind: 'api_key' })
+    expect(me.stdout + me.stderr).not.toContain(created.key)
+
+    await expect
+      .poll(async () => (await briefd(['headers', remote], env)).code, { timeout: 8000 })
+      .toBe(0)
+    const h = await briefd(['headers', remote], env)
+    expect(h.stdout.split('\n').filter((l) => l !== '')).toHaveLength(1)
+    const headers = JSON.parse(h.stdout) as Record<string, string>
+    expect(Object.keys(headers)).toEqual(['Authorization'])
+    expect(headers.Authorization).toMatch(/^Bearer \S+$/)
+    expect(headers.Authorization).not.toContain(created.key)
+    const res = await fetch(`${remote}/v1/instructions`, {
+      headers: { authorization: headers.Authorization ?? '' },
+    })
+    expect(res.status).toBe(200)
+
+    const hook = await briefd(['session', 'start', '--remote', remote], env)
+    expect(hook).toMatchObject({ code: 0, stdout: '' })
+    expect(readTokenFile(env.BRIEFD_TOKEN_FILE).daemon_url).toBe(remote)
+
+    const project = tempDir('briefd-proj-')
+    const inst = await briefd(
+      ['install', '--remote', remote, '--transport', 'http', '--project-dir', project],
+      env,
+    )
+    expect(inst.code).toBe(0)
+    const mcp = JSON.parse(readFileSync(`${project}/.mcp.json`, 'utf8'))
+    expect(mcp.mcpServers.briefd).toMatchObject({ type: 'http', url: `${remote}/mcp` })
+    expect(mcp.mcpServers.briefd.headersHelper).toMatch(/headers https:\/\/127\.0\.0\.1:\d+$/)
+    const stdio = tempDir('briefd-proj-')
+    await briefd(['install', '--remote', remote, '--project-dir', stdio], env)
+    const settings = readFileSync(`${stdio}/.claude/settings.json`, 'utf8')
+    expect(settings).toContain(`session start --remote ${remote}`)
+    expect(settings).toContain(env.BRIEFD_CONFIG_DIR) // the credentials dir is read-denied
+    expect(JSON.parse(readFileSync(`${stdio}/.mcp.json`, 'utf8')).mcpServers.briefd.args).toContain(
+      '--remote',
+    )
+
+    const out = await briefd(['logout', remote], env)
+    expect(out.code).toBe(0)
+    expect(existsSync(`${dir}/config/credentials`)).toBe(true)
+    expect((await briefd(['whoami', remote], env)).stderr).toContain(`briefd login ${remote}`)
+  })
+
+  it('refuses plain http to a non-loopback host with one line, exit 1', async () => {
+    const r = await briefd(['login', 'http://briefd.example.com'], {
+      BRIEFD_CONFIG_DIR: tempDir(),
+    })
+    expect(r.code).toBe(1)
+    expect(r.stderr.trim().split('\n')).toHaveLength(1)
+    expect(r.stderr).toMatch(/must be https/)
   })
 })
