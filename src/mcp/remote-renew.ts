@@ -12,7 +12,6 @@ import type { Logger } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
 import { locateTokenFileForThisProcess } from '../host/discovery.js'
 import { readTokenFile, sessionTokenRecord, writeTokenFile } from '../host/token-file.js'
-import { daemonBase, mintRemoteSession } from '../signin/session.js'
 
 /** Budget of one renewal: a refresh at the authorization server plus the exchange. */
 const RENEW_TIMEOUT_MS = 5000
@@ -25,6 +24,8 @@ export function remoteRenewer(remote: URL, env: Env, logger: Logger): () => Prom
       throw new BriefdError('ERR_TOKEN_NOT_FOUND', 'no token file to renew the session in')
     const previous = readTokenFile(location.path)
     try {
+      // Loaded on first use: a local-mode server, or one whose token never expires, never pays for it.
+      const { daemonBase, mintRemoteSession } = await import('../signin/session.js')
       const session = await mintRemoteSession(remote, { env, timeoutMs: RENEW_TIMEOUT_MS })
       writeTokenFile(
         location.path,
