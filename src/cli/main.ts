@@ -146,6 +146,10 @@ export function buildProgram(): Command {
       'project whose Claude Code config to check (default: the current directory)',
     )
     .option('--no-mcp', 'skip the end-to-end briefd mcp check')
+    .option(
+      '--remote <url>',
+      'check a hosted daemon instead: sign-in, TLS, metadata, token exchange, briefd mcp (or BRIEFD_REMOTE)',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { doctorCommand } = await import('./commands/doctor.js')
       await doctorCommand(opts)

@@ -19,6 +19,7 @@ import { createDeadline } from '../../src/hooks/deadline.js'
 import { startHostSession } from '../../src/hooks/session-hooks.js'
 import { readTokenFile } from '../../src/host/token-file.js'
 import { remoteRenewer } from '../../src/mcp/remote-renew.js'
+import { runRemoteDoctor } from '../../src/doctor/remote.js'
 import { silentLogger } from '../../src/shared/log.js'
 import { authorizationHeaders } from '../../src/signin/headers.js'
 import { login, logout } from '../../src/signin/login.js'
@@ -325,5 +326,35 @@ describe('the briefd CLI for a machine with an API key', () => {
     expect(r.code).toBe(1)
     expect(r.stderr.trim().split('\n')).toHaveLength(1)
     expect(r.stderr).toMatch(/must be https/)
+  })
+})
+
+describe('briefd doctor --remote', () => {
+  it('passes every check for a signed-in user, through a real briefd mcp initialize', async () => {
+    const s = await signIn()
+    const results = await runRemoteDoctor(new URL(remote), { env: s.env })
+    expect(results.map((r) => [r.name, r.status])).toEqual([
+      ['sign-in', 'pass'],
+      ['reachable (TLS)', 'pass'],
+      ['metadata', 'pass'],
+      ['token exchange', 'pass'],
+      ['briefd mcp', 'pass'],
+    ])
+    const printed = JSON.stringify(results)
+    expect(printed).not.toContain(content.canary.instructions)
+    expect(printed).not.toContain(readSignin(remote, s.env)?.refresh_token ?? 'x')
+  })
+
+  it('without a sign-in, names the fix and skips what depends on it', async () => {
+    const results = await runRemoteDoctor(new URL(remote), {
+      env: { BRIEFD_CONFIG_DIR: tempDir() },
+    })
+    expect(results[0]).toMatchObject({
+      name: 'sign-in',
+      status: 'fail',
+      fix: `briefd login ${remote}`,
+    })
+    expect(results.find((r) => r.name === 'token exchange')?.status).toBe('skip')
+    expect(results.find((r) => r.name === 'metadata')?.status).toBe('pass')
   })
 })
