@@ -20,9 +20,11 @@ export async function authorizationHeaders(
   const env = o.env ?? process.env
   const remote = parseRemoteUrl(remoteRaw)
   const now = o.now ?? Date.now()
-  const cached = env.BRIEFD_API_KEY ? undefined : readSignin(remote, env)?.session
+  // BRIEFD_API_KEY means "store nothing": each call mints a session.
+  const fromEnv = env.BRIEFD_API_KEY !== undefined && env.BRIEFD_API_KEY.trim() !== ''
+  const cached = fromEnv ? undefined : readSignin(remote, env)?.session
   if (cached && Date.parse(cached.expires_at) - REUSE_MARGIN_MS > now)
     return { Authorization: `Bearer ${cached.token}` }
-  const session = await mintRemoteSession(remote, { env, timeoutMs: o.timeoutMs, cache: true })
+  const session = await mintRemoteSession(remote, { env, timeoutMs: o.timeoutMs, cache: !fromEnv })
   return { Authorization: `Bearer ${session.token}` }
 }

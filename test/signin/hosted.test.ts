@@ -50,6 +50,15 @@ let offset = 0
 
 beforeAll(async () => {
   content = makeContent()
+  // A template only the scoring scope may read, for the step-up hint.
+  writeFileSync(`${content.dir}/templates/scoring-rubric.md`, 'SCORING rubric\n', { mode: 0o600 })
+  writeFileSync(
+    `${content.dir}/access.json`,
+    JSON.stringify({
+      scopes: { default: 'briefd:read', documents: { 'templates/scoring-*': 'briefd:scoring' } },
+    }),
+    { mode: 0o600 },
+  )
   const port = await freePort()
   remote = `https://127.0.0.1:${port}`
   as = await TestAuthServer.start({
@@ -83,11 +92,18 @@ interface Signed {
   tokenFile: string
 }
 
-async function signIn(user = 'alice'): Promise<Signed> {
+async function signIn(user = 'alice', scopes = ['briefd:read']): Promise<Signed> {
   const dir = tempDir('briefd-user-')
   const env = { BRIEFD_CONFIG_DIR: `${dir}/config`, BRIEFD_TOKEN_FILE: `${dir}/token.json` }
   const lines = new Lines()
-  const done = login({ remote, clientId: 'briefd-cli', noBrowser: true, env, say: lines.say })
+  const done = login({
+    remote,
+    clientId: 'briefd-cli',
+    noBrowser: true,
+    scopes,
+    env,
+    say: lines.say,
+  })
   const url = await lines.next(/^https:\/\//)
   await new TestBrowser().walk(url, { login: user, stopAt: 'http://127.0.0.1:' })
   await done
@@ -217,6 +233,23 @@ describe('credentials the daemon refuses', () => {
   })
 })
 
+describe('scopes', () => {
+  it('403 insufficient_scope names the scope and the login --scope step-up', async () => {
+    const s = await signIn()
+    await start(s)
+    const r = await client(s).template('scoring-rubric', { fallback: 'generic' })
+    expect(r.source).toBe('fallback')
+    expect(r.reason?.code).toBe('ERR_SCOPE_INSUFFICIENT')
+    expect(r.reason?.message).toContain(`briefd login ${remote} --scope "briefd:scoring"`)
+    // The step-up it names works: signed in with the scope, the template arrives.
+    const up = await signIn('alice', ['briefd:read', 'briefd:scoring'])
+    await start(up)
+    const again = await client(up).template('scoring-rubric')
+    expect(again.source).toBe('daemon')
+    expect(again.text).toContain('SCORING rubric')
+  })
+})
+
 describe('briefd headers', () => {
   it('prints a session token, never the access token, and reuses it while valid', async () => {
     const s = await signIn()
@@ -317,6 +350,22 @@ describe('the briefd CLI for a machine with an API key', () => {
     expect(out.code).toBe(0)
     expect(existsSync(`${dir}/config/credentials`)).toBe(true)
     expect((await briefd(['whoami', remote], env)).stderr).toContain(`briefd login ${remote}`)
+  })
+
+  it('BRIEFD_API_KEY alone is enough: no login, nothing stored', async () => {
+    const created = await createApiKey(daemon.stateDir, {
+      name: 'ci-env',
+      scopes: ['briefd:read'],
+      ttlSeconds: 3600,
+    })
+    const config = `${tempDir()}/config`
+    const env = { BRIEFD_CONFIG_DIR: config, BRIEFD_API_KEY: created.key }
+    await expect
+      .poll(async () => (await briefd(['headers', remote], env)).code, { timeout: 8000 })
+      .toBe(0)
+    const h = await briefd(['headers', remote], env)
+    expect(JSON.parse(h.stdout).Authorization).not.toContain(created.key)
+    expect(existsSync(config)).toBe(false)
   })
 
   it('refuses plain http to a non-loopback host with one line, exit 1', async () => {

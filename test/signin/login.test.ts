@@ -139,6 +139,22 @@ describe('authorization code + PKCE with a loopback redirect', () => {
   })
 })
 
+describe('client identity', () => {
+  it('without --client-id, registers itself (RFC 7591) and signs in', async () => {
+    const env = envWith()
+    const lines = new Lines()
+    const done = login({ remote: bed.remote, noBrowser: true, env, say: lines.say })
+    const url = new URL(await lines.next(/^https:\/\//))
+    const clientId = url.searchParams.get('client_id') ?? ''
+    expect(clientId).not.toBe('')
+    expect(clientId).not.toBe('briefd-cli')
+    await new TestBrowser().walk(url.href, { stopAt: 'http://127.0.0.1:' })
+    await done
+    expect(readSignin(bed.remote, env)?.client_id).toBe(clientId)
+    await expect(remoteCredential(bed.remote, { env, forceRefresh: true })).resolves.toBeTruthy()
+  })
+})
+
 describe('device authorization grant', () => {
   it('prints the verification URI and user code, polls at the interval the server names, and signs in', async () => {
     const env = envWith()
