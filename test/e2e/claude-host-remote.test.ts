@@ -119,6 +119,14 @@ describe('a Claude Code host against a hosted briefd', () => {
     await h.connect()
     expect(h.client.getInstructions()).toContain(content.canary.instructions)
     expect(firstText(await h.client.callTool(verdict))).toContain(content.canary.template)
+    // SessionEnd: the file goes, and the hosted daemon revokes the session token.
+    const token = JSON.parse(raw).token as string
+    expectQuietHook(await h.hook('end', END('logout')))
+    expect(readdirSync(h.runtime).filter((f) => f.endsWith('.json'))).toHaveLength(0)
+    const res = await fetch(`${remote}/v1/instructions`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
+    expect(res.status).toBe(401)
   })
 
   it('keeps working across /clear and after the session token expired', async () => {
