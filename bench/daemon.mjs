@@ -13,7 +13,7 @@ import { cpuSeconds, fmt, machine, median, pinSelf, startServer, table } from '.
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 4)
 const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,50').split(',').map(Number)
-const contentDir = resolve('content')
+const contentDir = resolve('examples/content')
 const stateDir = mkdtempSync(join(tmpdir(), 'briefd-bench-'))
 
 async function load(server, connections, headers, request = {}) {

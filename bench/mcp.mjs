@@ -17,7 +17,7 @@ import { fmt, machine, median, startServer, table } from './lib.mjs'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
 const CALLS = Number(process.env.BENCH_CALLS ?? 200)
-const contentDir = resolve('content')
+const contentDir = resolve('examples/content')
 const work = mkdtempSync(join(tmpdir(), 'briefd-bench-mcp-'))
 const stateDir = join(work, 'state')
 const tokenFile = join(work, 'token.json')

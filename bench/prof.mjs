@@ -1,6 +1,7 @@
 // Ad-hoc: CPU-profile one benchmark server under load. node bench/prof.mjs <kind> <connections>
 import autocannon from 'autocannon'
 import { mkdtempSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { startServer } from './lib.mjs'
 const [kind = 'briefd', conns = '1'] = process.argv.slice(2)
 const stateDir = mkdtempSync('/tmp/bb-')
@@ -9,7 +10,7 @@ const s = await startServer([
   '--cpu-prof-dir=/tmp/prof',
   'bench/servers.mjs',
   kind,
-  '/work/main/content',
+  resolve('examples/content'),
   stateDir,
 ])
 let headers = {}

@@ -8,18 +8,30 @@
 import { Command, CommanderError } from 'commander'
 import { BriefdError } from '../shared/errors.js'
 import { VERSION } from '../shared/version.js'
+import { describeUsageError } from './usage-error.js'
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value]
 }
 
-export function buildProgram(): Command {
+/**
+ * The program; `argv` (process.argv's shape) is what `briefd mcp` parses its own options from,
+ * the same array main() was given rather than the process's.
+ */
+export function buildProgram(argv: readonly string[] = process.argv): Command {
   const program = new Command('briefd')
     .description(
       'Serve confidential MCP instructions and templates to authenticated sessions only.',
     )
     .version(VERSION, '-v, --version')
-    .showHelpAfterError()
+    // Set before any subcommand exists, so every subcommand inherits them: usage errors are
+    // thrown (not process.exit) and not printed by commander; main() prints them as one line.
+    .exitOverride()
+    .showSuggestionAfterError(false)
+    .configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: () => {},
+    })
 
   program
     .command('serve')
@@ -30,6 +42,10 @@ export function buildProgram(): Command {
     )
     .option('--port <port>', 'port to listen on (0 = any free port)')
     .option('--content <dir>', 'content dir (default: ./content)')
+    .option(
+      '--tools <file>',
+      'tools manifest to check the templates against (default: BRIEFD_TOOLS, else the example)',
+    )
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
     .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h (max 7d)')
     .option(
@@ -312,10 +328,42 @@ export function buildProgram(): Command {
     .command('check')
     .description('check the content dir (fails when preamble + instructions exceed the host limit)')
     .option('--content <dir>', 'content dir (default: ./content)')
+    .option(
+      '--tools <file>',
+      'tools manifest: warn about template placeholders its tools do not fill (default: BRIEFD_TOOLS)',
+    )
     .option('--limit <chars>', 'instruction limit in characters (default 2048)')
     .action(async (opts: Record<string, unknown>) => {
       const { contentCheckCommand } = await import('./commands/content.js')
       contentCheckCommand(opts)
+    })
+
+  const plugin = program.command('plugin').description('build a Claude Code plugin on briefd')
+  plugin
+    .command('build')
+    .description(
+      'write a plugin dir to commit and publish: manifest, hooks, MCP entry and one bundled briefd; no content, no secret',
+    )
+    .requiredOption('--manifest <file>', 'tool manifest (validated, shipped as tools.json)')
+    .requiredOption('--out <dir>', 'plugin dir to write (empty, new, or a previous build)')
+    .option(
+      '--name <name>',
+      "plugin and MCP server name (default: from the manifest's server.name)",
+    )
+    .option(
+      '--remote <url>',
+      'hosted daemon (https:// only; experimental until the remote client arrives)',
+    )
+    .option(
+      '--content <dir>',
+      'content dir to keep out of the plugin (default: BRIEFD_CONTENT_DIR, the remembered one, ./content)',
+    )
+    .option('--license <spdx>', 'licence of the plugin for plugin.json, e.g. MIT')
+    .option('--state-dir <dir>', 'state dir whose remembered content dir to check against')
+    .option('--force', 'write into a non-empty dir that is not a previous build')
+    .action(async (opts: Record<string, unknown>) => {
+      const { pluginBuildCommand } = await import('./commands/plugin.js')
+      pluginBuildCommand(opts)
     })
 
   // bin/briefd.js sends `briefd mcp` straight to the MCP server without loading commander;
@@ -324,25 +372,31 @@ export function buildProgram(): Command {
     .command('mcp')
     .description('run the stdio MCP server (options: briefd mcp --help)')
     .allowUnknownOption()
+    .allowExcessArguments()
     .helpOption(false)
     .action(async () => {
       const { main: mcpMain } = await import('../mcp/main.js')
-      process.exitCode = await mcpMain(process.argv)
+      process.exitCode = await mcpMain(argv)
     })
 
   return program
 }
 
+const HELP_CODES = new Set(['commander.help', 'commander.helpDisplayed', 'commander.version'])
+
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram()
-  program.exitOverride()
-  program.configureOutput({ writeErr: (s) => process.stderr.write(s) })
+  const program = buildProgram(argv)
   try {
     await program.parseAsync(argv)
     return process.exitCode === undefined ? 0 : Number(process.exitCode)
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode
+    if (err instanceof CommanderError) {
+      // Help and the version are printed already (bare `briefd` prints help and exits 1).
+      if (!HELP_CODES.has(err.code))
+        process.stderr.write(`briefd: ${describeUsageError(program, argv.slice(2), err)}\n`)
+      return err.exitCode
+    }
     if (err instanceof BriefdError) {
       process.stderr.write(`briefd: ${err.message}\n`)
       return 1

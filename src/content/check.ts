@@ -15,6 +15,7 @@ import { currentUid } from '../shared/secure-fs.js'
 import { readContentFile } from './files.js'
 import { isValidTemplateName } from './names.js'
 import { contentExposure } from './permissions.js'
+import { unfilledPlaceholderFindings, type TemplateInputs } from './placeholders.js'
 import { CONTENT_FILES, assertContentDir, withPreamble } from './store.js'
 import { scanTenants } from './tenants.js'
 
@@ -49,9 +50,19 @@ const TENANT_FILES: readonly string[] = [
   CONTENT_FILES.voice,
   CONTENT_FILES.briefing,
 ]
+/** The tools manifest a content dir is served with, to check templates against. */
+export interface ManifestInputs {
+  /** The manifest's path, for messages. */
+  source: string
+  inputs: TemplateInputs
+}
 
 /** Checks a content dir; never returns any of its text. */
-export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT): ContentReport {
+export function checkContent(
+  dir: string,
+  instructionsLimit = DEFAULT_INSTRUCTIONS_LIMIT,
+  manifest?: ManifestInputs,
+): ContentReport {
   assertContentDir(dir)
   const findings: ContentFinding[] = []
   const exposed = exposureFinding(dir)
@@ -60,18 +71,30 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
     try {
       return readContentFile(dir, rel)?.text
     } catch (err) {
-      findings.push({ level: 'error', file: join(dir, rel), message: err instanceof BriefdError ? err.message : String(err) })
+      findings.push({
+        level: 'error',
+        file: join(dir, rel),
+        message: err instanceof BriefdError ? err.message : String(err),
+      })
       return undefined
     }
   }
   const preamble = read(CONTENT_FILES.preamble)
   const instructions = read(CONTENT_FILES.instructions)
   if (preamble === undefined) {
-    findings.push({ level: 'warning', file: join(dir, CONTENT_FILES.preamble), message: 'no confidentiality preamble; instruction documents are served without one' })
+    findings.push({
+      level: 'warning',
+      file: join(dir, CONTENT_FILES.preamble),
+      message: 'no confidentiality preamble; instruction documents are served without one',
+    })
   }
   let instructionsLength = 0
   if (instructions === undefined) {
-    findings.push({ level: 'error', file: join(dir, CONTENT_FILES.instructions), message: 'missing: sessions would get no instructions' })
+    findings.push({
+      level: 'error',
+      file: join(dir, CONTENT_FILES.instructions),
+      message: 'missing: sessions would get no instructions',
+    })
   } else {
     instructionsLength = withPreamble(preamble, instructions).length
     if (instructionsLength > instructionsLimit) {
@@ -87,8 +110,8 @@ export function checkContent(dir: string, instructionsLimit = DEFAULT_INSTRUCTIO
       findings.push({ level: 'warning', file: join(dir, optional), message: 'missing (optional)' })
     }
   }
-  const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true)
-  const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings)
+  const templates = listTemplates(dir, CONTENT_FILES.templatesDir, read, findings, true, manifest)
+  const tenants = checkTenants(dir, preamble, instructionsLimit, read, findings, manifest)
   return { dir, instructionsLength, instructionsLimit, templates, tenants, findings }
 }
 
@@ -101,6 +124,7 @@ function listTemplates(
   read: Read,
   findings: ContentFinding[],
   required: boolean,
+  manifest?: ManifestInputs,
 ): string[] {
   const templates: string[] = []
   const tdir = join(dir, rel)
@@ -127,7 +151,13 @@ function listTemplates(
       })
       continue
     }
-    if (read(`${rel}/${entry}`) !== undefined) templates.push(name)
+    const text = read(`${rel}/${entry}`)
+    if (text === undefined) continue
+    templates.push(name)
+    if (manifest)
+      findings.push(
+        ...unfilledPlaceholderFindings(dir, name, text, manifest.inputs, manifest.source),
+      )
   }
   return templates
 }
@@ -139,6 +169,7 @@ function checkTenants(
   instructionsLimit: number,
   read: Read,
   findings: ContentFinding[],
+  manifest?: ManifestInputs,
 ): ContentReport['tenants'] {
   const scan = scanTenants(dir)
   for (const { entry, reason } of scan.ignored) {
@@ -170,13 +201,21 @@ function checkTenants(
         message: `not served: a tenant folder holds only ${TENANT_FILES.join(', ')} and templates/ (the preamble is shared)`,
       })
     }
-    const templates = listTemplates(dir, `${base}/${CONTENT_FILES.templatesDir}`, read, findings, false)
+    const templates = listTemplates(
+      dir,
+      `${base}/${CONTENT_FILES.templatesDir}`,
+      read,
+      findings,
+      false,
+      manifest,
+    )
     return { name, templates }
   })
 }
 
 const octal = (mode: number): string => mode.toString(8).padStart(4, '0')
-const entries = (n: number, truncated: boolean): string => `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`
+const entries = (n: number, truncated: boolean): string =>
+  `${truncated ? 'at least ' : ''}${n} ${n === 1 ? 'entry' : 'entries'}`
 
 /**
  * One warning for the whole dir, however many entries are affected (a per-file line would
@@ -188,11 +227,15 @@ function exposureFinding(dir: string): ContentFinding | undefined {
   const problems: string[] = []
   const fixes: string[] = []
   if (e.firstOpen) {
-    problems.push(`${entries(e.open, e.truncated)} open to group or others, so other local users can read the confidential content (first: ${e.firstOpen.path}, mode ${octal(e.firstOpen.mode)})`)
+    problems.push(
+      `${entries(e.open, e.truncated)} open to group or others, so other local users can read the confidential content (first: ${e.firstOpen.path}, mode ${octal(e.firstOpen.mode)})`,
+    )
     fixes.push(`chmod -R go-rwx ${dir}`)
   }
   if (e.firstForeign) {
-    problems.push(`${entries(e.foreign, e.truncated)} owned by another user, who can change them (first: ${e.firstForeign.path}, uid ${e.firstForeign.uid}; you are uid ${uid})`)
+    problems.push(
+      `${entries(e.foreign, e.truncated)} owned by another user, who can change them (first: ${e.firstForeign.path}, uid ${e.firstForeign.uid}; you are uid ${uid})`,
+    )
     fixes.push(`chown -R ${uid} ${dir}`)
   }
   if (!problems.length) return undefined

@@ -8,7 +8,15 @@
  * window in which a FIFO renamed over the file made the blocking open hang the daemon's only
  * thread (every request, /health included), and a file could grow past the size cap.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  statSync,
+} from 'node:fs'
 import { join, sep } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 
@@ -55,7 +63,10 @@ export function readContentFile(root: string, rel: string): ContentFile | undefi
     const result = readOnce(path, real)
     if (result !== CHANGED) return result
   }
-  throw new BriefdError('ERR_CONTENT_UNSAFE', `content file ${path} kept changing while being read; try again`)
+  throw new BriefdError(
+    'ERR_CONTENT_UNSAFE',
+    `content file ${path} kept changing while being read; try again`,
+  )
 }
 
 /** The real path of `path` if it lies inside `root`; undefined when it does not exist. */
@@ -68,10 +79,17 @@ function resolveInside(root: string, path: string): string | undefined {
   } catch (err) {
     const code = errnoCode(err)
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined
-    throw new BriefdError('ERR_CONTENT_UNSAFE', `content file ${path} cannot be resolved (${code ?? String(err)})`, { cause: err })
+    throw new BriefdError(
+      'ERR_CONTENT_UNSAFE',
+      `content file ${path} cannot be resolved (${code ?? String(err)})`,
+      { cause: err },
+    )
   }
   if (!real.startsWith(realRoot + sep)) {
-    throw new BriefdError('ERR_CONTENT_UNSAFE', `content file ${path} resolves outside the content dir; refusing to serve it`)
+    throw new BriefdError(
+      'ERR_CONTENT_UNSAFE',
+      `content file ${path} resolves outside the content dir; refusing to serve it`,
+    )
   }
   return real
 }
@@ -92,7 +110,11 @@ function readOnce(path: string, real: string): ContentFile | undefined | typeof 
     // Replaced by a symlink since it was resolved: resolve again, so containment is checked
     // for wherever it points now.
     if (code === 'ELOOP' || code === 'EMLINK') return CHANGED
-    throw new BriefdError('ERR_CONTENT_UNSAFE', `content file ${path} cannot be opened (${code ?? String(err)})`, { cause: err })
+    throw new BriefdError(
+      'ERR_CONTENT_UNSAFE',
+      `content file ${path} cannot be opened (${code ?? String(err)})`,
+      { cause: err },
+    )
   }
   try {
     const before = fstatSync(fd)
@@ -111,7 +133,10 @@ function readOnce(path: string, real: string): ContentFile | undefined | typeof 
 
 function assertWithinCap(path: string, size: number): void {
   if (size > MAX_CONTENT_FILE_BYTES) {
-    throw new BriefdError('ERR_CONTENT_TOO_LARGE', `content file ${path} is ${size} bytes; at most ${MAX_CONTENT_FILE_BYTES} are served`)
+    throw new BriefdError(
+      'ERR_CONTENT_TOO_LARGE',
+      `content file ${path} is ${size} bytes; at most ${MAX_CONTENT_FILE_BYTES} are served`,
+    )
   }
 }
 
@@ -137,7 +162,10 @@ function readCapped(fd: number, expected: number, path: string): Buffer {
     off += n
   }
   if (off > MAX_CONTENT_FILE_BYTES) {
-    throw new BriefdError('ERR_CONTENT_TOO_LARGE', `content file ${path} grew past ${MAX_CONTENT_FILE_BYTES} bytes while being read; at most ${MAX_CONTENT_FILE_BYTES} are served`)
+    throw new BriefdError(
+      'ERR_CONTENT_TOO_LARGE',
+      `content file ${path} grew past ${MAX_CONTENT_FILE_BYTES} bytes while being read; at most ${MAX_CONTENT_FILE_BYTES} are served`,
+    )
   }
   return buf.subarray(0, off)
 }

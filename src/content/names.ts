@@ -18,7 +18,10 @@ export function isValidTemplateName(name: string): boolean {
 /** Throws ERR_CONTENT_NAME_INVALID for anything but a plain template name. */
 export function assertTemplateName(name: string): string {
   if (!isValidTemplateName(name)) {
-    throw new BriefdError('ERR_CONTENT_NAME_INVALID', 'template names are 1–64 characters: letters, digits, "_" and "-"')
+    throw new BriefdError(
+      'ERR_CONTENT_NAME_INVALID',
+      'template names are 1–64 characters: letters, digits, "_" and "-"',
+    )
   }
   return name
 }

@@ -3,7 +3,7 @@
  * Who else can read or change the content dir. The threat model keeps other local users out
  * of the confidential content, but a content dir made under `umask 022` (a fresh clone, a
  * plain `mkdir`) is 0755 with 0644 files: world-readable. This only reports; it never
- * refuses, so the quick start (the bundled content/ served from a fresh clone) keeps working.
+ * refuses, so the quick start (the example examples/content/ served from a fresh clone) keeps working.
  */
 import { lstatSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'

@@ -18,8 +18,10 @@ import { join } from 'node:path'
 import { BriefdError } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
 import { readContentFile, statContentFile } from './files.js'
+import type { ManifestInputs } from './check.js'
 import { assertTemplateName } from './names.js'
 import { TenantFolders, TENANTS_DIR } from './tenants.js'
+import { unfilledPlaceholderFindings } from './placeholders.js'
 
 /** A document as served: its text, a strong ETag, and the JSON body ready to send. */
 export interface ContentDocument {
@@ -55,11 +57,17 @@ export interface ContentStoreOptions {
   /** Watch the directory for changes (default true). */
   watch?: boolean
   now?: () => number
+  /** Warn when a reload makes preamble + instructions longer than this (the host's limit). */
+  instructionsLimit?: number
+  /** Warn when a reloaded template uses a placeholder its tools do not fill. */
+  manifest?: ManifestInputs
 }
 
 /** Combines the confidentiality preamble with an instruction document. */
 export function withPreamble(preamble: string | undefined, body: string): string {
-  return preamble === undefined || preamble.trim() === '' ? body : `${preamble.trimEnd()}\n\n${body}`
+  return preamble === undefined || preamble.trim() === ''
+    ? body
+    : `${preamble.trimEnd()}\n\n${body}`
 }
 
 export function etagOf(content: string): string {
@@ -74,6 +82,8 @@ export class ContentStore {
   readonly #logger: Logger
   readonly #revalidateMs: number
   readonly #now: () => number
+  readonly #instructionsLimit: number | undefined
+  readonly #manifest: ManifestInputs | undefined
   readonly #cache = new Map<string, Cached>()
   readonly #watchers: FSWatcher[] = []
   readonly #tenants: TenantFolders<Cached>
@@ -84,6 +94,8 @@ export class ContentStore {
     this.#logger = options.logger
     this.#revalidateMs = options.revalidateMs ?? 1000
     this.#now = options.now ?? (() => Date.now())
+    this.#instructionsLimit = options.instructionsLimit
+    this.#manifest = options.manifest
     assertContentDir(this.dir)
     const watching = options.watch ?? true
     if (watching) {
@@ -114,7 +126,9 @@ export class ContentStore {
       into.push(w)
     } catch (err) {
       // No watcher (missing templates dir, inotify limit): the stat re-check still applies.
-      this.#logger.debug(`content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`)
+      this.#logger.debug(
+        `content: not watching ${path} (${err instanceof Error ? err.message : String(err)})`,
+      )
     }
     return into
   }
@@ -172,7 +186,13 @@ export class ContentStore {
   }
 
   /** `cache`: the shared documents' cache, or a tenant's own (so its keys need no prefix). */
-  #get(name: string, rels: string[], compose: (files: (string | undefined)[]) => string | undefined, key: string = name, cache: Map<string, Cached> = this.#cache): ContentDocument | undefined {
+  #get(
+    name: string,
+    rels: string[],
+    compose: (files: (string | undefined)[]) => string | undefined,
+    key: string = name,
+    cache: Map<string, Cached> = this.#cache,
+  ): ContentDocument | undefined {
     const now = this.#now()
     const cached = cache.get(key)
     if (cached && cached.generation === this.#generation) {
@@ -196,6 +216,8 @@ export class ContentStore {
     const content = compose(files.map((f) => f?.text))
     const doc = content === undefined ? undefined : makeDocument(name, content)
     // Bound the cache: unknown template names must not grow it without limit.
+    // The daemon checked the content at start; an edit since (a reload) is checked here.
+    if (cached && doc && doc.etag !== cached.doc?.etag) this.#checkReload(key, name, doc)
     if (doc === undefined && cache.size > 1000) return undefined
     cache.set(key, {
       doc,
@@ -205,6 +227,23 @@ export class ContentStore {
     })
     if (cache.size > 2000) cache.delete(cache.keys().next().value as string)
     return doc
+  }
+
+  #checkReload(key: string, name: string, doc: ContentDocument): void {
+    const limit = this.#instructionsLimit
+    if (key === 'instructions' && limit !== undefined && doc.content.length > limit)
+      this.#logger.warn(
+        `content: ${join(this.dir, CONTENT_FILES.instructions)}: reloaded; preamble + instructions are now ${doc.content.length} characters; the host cuts them at ${limit} (move the rest to ${CONTENT_FILES.briefing})`,
+      )
+    if (key.startsWith('t:') && this.#manifest)
+      for (const f of unfilledPlaceholderFindings(
+        this.dir,
+        name,
+        doc.content,
+        this.#manifest.inputs,
+        this.#manifest.source,
+      ))
+        this.#logger.warn(`content: ${f.file}: reloaded; ${f.message}`)
   }
 
   close(): void {
@@ -230,5 +269,9 @@ export function assertContentDir(dir: string): void {
   } catch {
     ok = false
   }
-  if (!ok) throw new BriefdError('ERR_CONTENT_DIR_MISSING', `content dir ${dir} does not exist or is not a directory (set --content or BRIEFD_CONTENT_DIR)`)
+  if (!ok)
+    throw new BriefdError(
+      'ERR_CONTENT_DIR_MISSING',
+      `content dir ${dir} does not exist or is not a directory (set --content or BRIEFD_CONTENT_DIR)`,
+    )
 }

@@ -8,10 +8,10 @@
 import { spawn } from 'node:child_process'
 import { closeSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { BriefdError } from '../shared/errors.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, openPrivateAppend } from '../shared/secure-fs.js'
+import { selfEntry } from '../shared/self-entry.js'
 import { probeDaemon, type DaemonProbe } from './probe.js'
 
 export interface LaunchOptions {
@@ -28,7 +28,6 @@ export interface LaunchResult extends DaemonProbe {
   started: boolean
 }
 
-const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** The last non-empty line of the daemon log (its start-up error, if it failed). */
@@ -53,7 +52,7 @@ export async function launchDaemon(o: LaunchOptions): Promise<LaunchResult> {
   try {
     const child = spawn(
       process.execPath,
-      [BIN, 'serve', '--state-dir', o.stateDir, '--log-file', logPath, ...o.serveArgs],
+      [selfEntry(), 'serve', '--state-dir', o.stateDir, '--log-file', logPath, ...o.serveArgs],
       {
         detached: true,
         // Fatal output Node itself prints (before our logger exists) lands in the log too.

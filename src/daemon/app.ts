@@ -60,6 +60,8 @@ export interface AppDeps {
     issuers: readonly string[]
     scopesSupported: () => readonly string[]
     challenge: (path: string) => ChallengeParams
+    /** A TLS-terminating proxy in front: client addresses come from X-Forwarded-For. */
+    behindTlsProxy: boolean
   }
   /** This app serves the daemon's Unix socket (see daemon/guard for the Host it accepts). */
   localSocket?: boolean
@@ -73,7 +75,12 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       allowedOrigins: deps.allowedOrigins,
       bodyLimitBytes: deps.bodyLimitBytes,
       ...(deps.boundHost ? { boundHost: deps.boundHost } : {}),
-      ...(deps.remote ? { resource: deps.remote.resource } : {}),
+      ...(deps.remote
+        ? {
+            resource: deps.remote.resource,
+            peerFrom: deps.remote.behindTlsProxy ? ('forwarded' as const) : ('socket' as const),
+          }
+        : {}),
       ...(deps.localSocket ? { localSocket: true } : {}),
     }),
     gate: createAuthGate({
@@ -92,6 +99,7 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       audit: deps.audit,
       kit,
       policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
+      logger: deps.logger,
     }),
   )
   const mode = deps.remote ? 'public' : 'local'

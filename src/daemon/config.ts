@@ -52,6 +52,8 @@ export interface DaemonConfig {
   maxSessions: number
   allowedOrigins: readonly string[]
   instructionsLimit: number
+  /** Tools manifest to check templates against (--tools, BRIEFD_TOOLS); undefined: the example. */
+  toolsFile?: string
   bodyLimitBytes: number
   rateLimits: RateLimitConfig
 }
@@ -68,6 +70,7 @@ export interface DaemonFlags {
   tlsCert?: string
   tlsKey?: string
   behindTlsProxy?: boolean
+  tools?: string
 }
 
 /** Default session lifetime in public mode: short, since the sign-in behind it renews it. */
@@ -252,6 +255,10 @@ export function resolveDaemonConfig(
     { name: '--session-ttl', value: flags.sessionTtl },
     { name: 'BRIEFD_SESSION_TTL', value: env.BRIEFD_SESSION_TTL },
   )
+  const tools = pick(
+    { name: '--tools', value: flags.tools },
+    { name: 'BRIEFD_TOOLS', value: env.BRIEFD_TOOLS },
+  )
   const maxSessions = pick({ name: 'BRIEFD_MAX_SESSIONS', value: env.BRIEFD_MAX_SESSIONS })
   const limit = pick({ name: 'BRIEFD_INSTRUCTIONS_LIMIT', value: env.BRIEFD_INSTRUCTIONS_LIMIT })
   const origins = flags.allowOrigin?.length
@@ -275,6 +282,7 @@ export function resolveDaemonConfig(
     maxSessions: maxSessions ? parseIntSetting(maxSessions, 1, 10_000_000) : 10_000,
     allowedOrigins: Object.freeze(origins),
     instructionsLimit: limit ? parseIntSetting(limit, 1, 1_000_000) : DEFAULT_INSTRUCTIONS_LIMIT,
+    ...(tools?.value ? { toolsFile: resolve(cwd, tools.value) } : {}),
     bodyLimitBytes: BODY_LIMIT_BYTES,
     rateLimits: Object.freeze({
       anonymous: parseBucket(

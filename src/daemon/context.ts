@@ -10,6 +10,12 @@ export interface DaemonVariables {
   principal: Principal
   /** Set once the request presented a bearer credential (well-formed or not). */
   presented: boolean
+  /**
+   * Public mode: `:<client address>`, appended to the anonymous, failed-credential and health
+   * bucket keys, so one caller on the internet cannot spend what everyone else needs. Empty in
+   * local mode, where every caller shares the loopback address anyway.
+   */
+  peer: string
   /** Set by routes that serve a document, for the audit line of a denial. */
   document: string
 }

@@ -56,7 +56,7 @@ export function createErrorHandler(
         presented && error instanceof BriefdError && CREDENTIAL_FAILURES.has(error.code)
           ? CREDENTIAL_BUCKET
           : 'anonymous'
-      const wait = o.limiter.take(bucket, o.limits.anonymous)
+      const wait = o.limiter.take(bucket + (c.get('peer') ?? ''), o.limits.anonymous)
       if (wait > 0) {
         error = new BriefdError('ERR_RATE_LIMITED', 'too many failed or anonymous requests', {
           cause: err,

@@ -13,6 +13,7 @@
  *   would be judging the wrong name. No client of a loopback daemon sends one.
  */
 import type { Context } from 'hono'
+import { isIP } from 'node:net'
 import { BriefdError } from '../shared/errors.js'
 import { SOCKET_HOST } from '../shared/local-socket.js'
 import type { DaemonEnv } from './context.js'
@@ -37,6 +38,32 @@ export interface GuardOptions {
    * (`localhost`, no port). No web page can reach a Unix socket; the check stays uniform.
    */
   localSocket?: boolean
+  /**
+   * Public mode: whose buckets a request spends (see DaemonVariables.peer). `socket` uses the
+   * TCP peer; `forwarded` the last X-Forwarded-For entry, which a TLS-terminating proxy
+   * appends (the peer is then always the proxy).
+   */
+  peerFrom?: 'socket' | 'forwarded'
+}
+
+/**
+ * The client of a request, for per-client buckets in public mode: an IPv4 address, or the /64
+ * of an IPv6 one (one subscriber holds a whole /64, and rotating within it must not buy a
+ * fresh bucket per request).
+ */
+function peerOf(c: Context<DaemonEnv>, from: 'socket' | 'forwarded'): string {
+  let address = c.env?.incoming?.socket?.remoteAddress ?? 'unknown'
+  if (from === 'forwarded') {
+    const last = requestHeader(c, 'x-forwarded-for')?.split(',').at(-1)?.trim()
+    if (last && isIP(last)) address = last
+  }
+  if (address.startsWith('::ffff:')) return address.slice(7)
+  if (isIP(address) !== 6) return address
+  const [head = '', tail = ''] = address.split('::')
+  const left = head ? head.split(':') : []
+  const right = tail ? tail.split(':') : []
+  const full = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+  return `${full.slice(0, 4).join(':')}::/64`
 }
 
 const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]'] as const
@@ -69,7 +96,9 @@ export function createRequestGuard(options: GuardOptions): (c: Context<DaemonEnv
     }
     return hosts
   }
+  const peerFrom = options.peerFrom
   return function guardRequest(c) {
+    if (peerFrom) c.set('peer', `:${peerOf(c, peerFrom)}`)
     const host = requestHeader(c, 'host')
     if (host === undefined || !allowedHosts().has(host.toLowerCase())) {
       throw new BriefdError(

@@ -12,7 +12,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo, Socket } from 'node:net'
 import { join } from 'node:path'
 import { loadAccessPolicy, type AccessPolicy } from '../access/policy.js'
-import { checkContent, describeFinding } from '../content/check.js'
+import { checkContent, describeFinding, type ManifestInputs } from '../content/check.js'
 import { ContentStore } from '../content/store.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import type { Logger } from '../shared/log.js'
@@ -66,6 +66,11 @@ export interface DaemonHandle {
 export interface StartDaemonOptions {
   logger: Logger
   now?: () => number
+  /**
+   * The tools manifest's inputs, to warn (at start and at every reload) about template
+   * placeholders no tool fills. Loaded by the caller: the daemon never reads a manifest.
+   */
+  manifest?: ManifestInputs
 }
 
 export function urlFor(host: string, port: number, tls = false): string {
@@ -199,7 +204,17 @@ export async function startDaemon(
       throw err
     }
   }
-  const store = open(() => new ContentStore({ dir: config.contentDir, logger, now }))
+  const { manifest } = options
+  const store = open(
+    () =>
+      new ContentStore({
+        dir: config.contentDir,
+        logger,
+        now,
+        instructionsLimit: config.instructionsLimit,
+        ...(manifest ? { manifest } : {}),
+      }),
+  )
   const ledger = open(
     () =>
       new SessionLedger({
@@ -233,7 +248,7 @@ export async function startDaemon(
   if (remote) opened.unshift({ close: () => void remote.close() })
   const limiter = new RateLimiter(now)
 
-  for (const f of checkContent(config.contentDir, config.instructionsLimit).findings) {
+  for (const f of checkContent(config.contentDir, config.instructionsLimit, manifest).findings) {
     logger.warn(`content: ${describeFinding(f)}`)
   }
 
@@ -256,6 +271,7 @@ export async function startDaemon(
             issuers: remote.config.issuers,
             scopesSupported: () => access.scopesSupported(),
             challenge: (path: string) => remote.challenge(path),
+            behindTlsProxy: remote.config.behindTlsProxy,
           },
         }
       : {}),

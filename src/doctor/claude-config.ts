@@ -9,10 +9,22 @@ import { join } from 'node:path'
 import type { Env } from '../shared/paths.js'
 import { isObject, parseConfig, readBytes, type JsonObject } from '../install/json-file.js'
 
+/** A briefd MCP server entry exactly as installed: what Claude Code will run. */
+export interface McpEntry {
+  /** The config file (and project) it is in. */
+  file: string
+  name: string
+  command: string
+  args: string[]
+  env: Record<string, string>
+}
+
 export interface ClaudeConfigFindings {
   sessionStart: string[]
   sessionEnd: string[]
   mcpServer: string[]
+  /** The entries behind `mcpServer`, in the same order. */
+  mcpEntries: McpEntry[]
   plugin: string[]
   unreadable: string[]
 }
@@ -40,6 +52,28 @@ function isBriefdMcp(entry: unknown): boolean {
   return parts.some((p) => /briefd/.test(p)) && parts.includes('mcp')
 }
 
+function entryOf(file: string, name: string, e: JsonObject): McpEntry {
+  const env: Record<string, string> = {}
+  if (isObject(e.env))
+    for (const [k, v] of Object.entries(e.env)) if (typeof v === 'string') env[k] = v
+  return {
+    file,
+    name,
+    command: typeof e.command === 'string' ? e.command : '',
+    args: Array.isArray(e.args) ? e.args.filter((a): a is string => typeof a === 'string') : [],
+    env,
+  }
+}
+
+/** The tools manifest an entry runs with: `--tools F`, `--tools=F`, BRIEFD_TOOLS, else none. */
+export function toolsFileOf(entry: McpEntry): string | undefined {
+  const i = entry.args.indexOf('--tools')
+  if (i >= 0) return entry.args[i + 1]
+  const eq = entry.args.find((a) => a.startsWith('--tools='))
+  if (eq) return eq.slice('--tools='.length)
+  return entry.env.BRIEFD_TOOLS || undefined
+}
+
 export function findBriefdInClaudeConfig(
   projectDir: string,
   env: Env = process.env,
@@ -56,6 +90,7 @@ export function findBriefdInClaudeConfig(
     sessionStart: [],
     sessionEnd: [],
     mcpServer: [],
+    mcpEntries: [],
     plugin: [],
     unreadable: [],
   }
@@ -81,16 +116,21 @@ export function findBriefdInClaudeConfig(
     )
       f.plugin.push(path)
   }
+  const collect = (servers: unknown, file: string): void => {
+    if (!isObject(servers)) return
+    const entries = Object.entries(servers).filter(([, e]) => isBriefdMcp(e))
+    if (!entries.length) return
+    f.mcpServer.push(file)
+    for (const [name, e] of entries) if (isObject(e)) f.mcpEntries.push(entryOf(file, name, e))
+  }
   for (const path of mcpFiles) {
     const c = load(path)
-    const servers = c?.mcpServers
-    if (isObject(servers) && Object.values(servers).some(isBriefdMcp)) f.mcpServer.push(path)
+    collect(c?.mcpServers, path)
     // ~/.claude.json also keeps per-project server lists.
     const projects = c?.projects
     if (isObject(projects)) {
       const p = projects[projectDir]
-      if (isObject(p) && isObject(p.mcpServers) && Object.values(p.mcpServers).some(isBriefdMcp))
-        f.mcpServer.push(`${path} (project ${projectDir})`)
+      if (isObject(p)) collect(p.mcpServers, `${path} (project ${projectDir})`)
     }
   }
   return f

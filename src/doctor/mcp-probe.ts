@@ -1,6 +1,7 @@
 /**
  * @module doctor/mcp-probe
- * The end-to-end check: run the real `briefd mcp` with a fresh session token (in a private
+ * The end-to-end check: run `briefd mcp` exactly as installed (the entry's command, args and
+ * env, so a broken manifest in the entry fails here as it does in Claude Code) with a fresh session token (in a private
  * temp token file), `initialize` it with the SDK's client, and compare the instructions it
  * returns with what the daemon serves for that token. Nothing confidential is printed: the
  * result is a yes/no and a length.
@@ -8,15 +9,20 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { sessionTokenRecord, writeTokenFile } from '../host/token-file.js'
 import type { IssuedSession } from '../client/session-api.js'
-
-const BIN = fileURLToPath(new URL('../../bin/briefd.js', import.meta.url))
+import { selfEntry } from '../shared/self-entry.js'
 
 export interface McpProbeResult {
   ok: boolean
   detail: string
+}
+
+/** What to run: an installed entry's command, args and env (default: this briefd's `mcp`). */
+export interface McpCommand {
+  command: string
+  args: string[]
+  env: Record<string, string>
 }
 
 export async function probeMcpInstructions(
@@ -25,6 +31,7 @@ export async function probeMcpInstructions(
   expected: string,
   daemonSocket?: string,
   timeoutMs = 10_000,
+  run: McpCommand = { command: process.execPath, args: [selfEntry(), 'mcp'], env: {} },
 ): Promise<McpProbeResult> {
   const dir = mkdtempSync(join(tmpdir(), 'briefd-doctor-'))
   const tokenFile = join(dir, 'token.json')
@@ -33,10 +40,12 @@ export async function probeMcpInstructions(
   const { StdioClientTransport } = await import('@modelcontextprotocol/sdk/client/stdio.js')
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v
+  // As Claude Code runs it: our environment plus the entry's own, then the probe's token.
+  Object.assign(env, run.env)
   env.BRIEFD_TOKEN_FILE = tokenFile
   const transport = new StdioClientTransport({
-    command: process.execPath,
-    args: [BIN, 'mcp'],
+    command: run.command,
+    args: run.args,
     env,
     stderr: 'pipe',
   })

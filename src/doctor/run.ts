@@ -4,8 +4,11 @@
  * Claude Code session, each with a one-line fix. Checks that depend on an earlier one
  * (a token needs a daemon) are reported as skipped, not as failures of their own.
  */
-import { join } from 'node:path'
-import { checkContent } from '../content/check.js'
+import { join, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { checkContent, type ManifestInputs } from '../content/check.js'
+import { templateInputsOf } from '../content/placeholders.js'
+import { loadManifest } from '../mcp/manifest.js'
 import { readLaunchSettings } from '../control/launch-settings.js'
 import { daemonRequest, jsonBody } from '../client/daemon-request.js'
 import { requestSession, revokeSession, type IssuedSession } from '../client/session-api.js'
@@ -14,7 +17,8 @@ import { BriefdError } from '../shared/errors.js'
 import { STATE_FILES } from '../shared/paths.js'
 import { ensurePrivateDir, readSecretFile } from '../shared/secure-fs.js'
 import { readBootstrapCredential } from '../shared/state-files.js'
-import { findBriefdInClaudeConfig } from './claude-config.js'
+import { findBriefdInClaudeConfig, toolsFileOf } from './claude-config.js'
+import { contentPlacement } from './content-placement.js'
 import { probeMcpInstructions } from './mcp-probe.js'
 import { ROUTES } from '../shared/contract/routes.js'
 
@@ -34,11 +38,17 @@ export interface DoctorOptions {
   instructionsLimit: number
   /** Skip the `briefd mcp` end-to-end check (it spawns a process). */
   skipMcp?: boolean
+  /** How the fixes should run briefd (`briefd`, or `node bin/briefd.js` when not on PATH). */
+  cli?: string
 }
+
+/** The example manifest `briefd mcp` uses when its entry names none. */
+const EXAMPLE_TOOLS = fileURLToPath(new URL('../../examples/tools.json', import.meta.url))
 
 const message = (err: unknown): string => (err instanceof Error ? err.message : String(err))
 
 export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
+  const cli = o.cli ?? 'briefd'
   const results: CheckResult[] = []
   const add = (r: CheckResult): CheckResult => {
     results.push(r)
@@ -58,7 +68,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
             name: 'daemon',
             status: 'fail',
             detail: probe.alive ? `pid ${probe.info?.pid} does not answer /health` : 'not running',
-            fix: 'briefd start --content <dir>  (or briefd restart)',
+            fix: `${cli} start --content <dir>  (or ${cli} restart)`,
           },
     ).status === 'pass'
 
@@ -82,7 +92,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
               name: label,
               status: 'fail',
               detail: message(err),
-              fix: missing ? 'briefd start' : fixHint,
+              fix: missing ? `${cli} start` : fixHint,
             },
       )
     }
@@ -105,7 +115,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       name: 'credentials',
       status: 'fail',
       detail: message(err),
-      fix: 'briefd start (creates them), or fix the mode the message names',
+      fix: `${cli} start (creates them), or fix the mode the message names`,
     })
   }
 
@@ -135,13 +145,29 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       contentDir = undefined
     }
   }
+  // The MCP entry as installed, and the manifest it runs with: a template placeholder that
+  // manifest's tools do not fill renders empty, and a manifest that does not load fails.
+  const cfg = findBriefdInClaudeConfig(o.projectDir)
+  const entry = cfg.mcpEntries[0]
+  const toolsFile = entry ? toolsFileOf(entry) : undefined
+  const manifestSource = toolsFile ? resolve(o.projectDir, toolsFile) : EXAMPLE_TOOLS
+  let manifest: ManifestInputs | undefined
+  let manifestError: string | undefined
+  try {
+    manifest = {
+      source: manifestSource,
+      inputs: templateInputsOf(loadManifest(manifestSource).tools),
+    }
+  } catch (err) {
+    manifestError = message(err)
+  }
   try {
     if (!contentDir)
       throw new BriefdError(
         'ERR_CONTENT_DIR_MISSING',
         'no content dir known (no daemon running and none remembered)',
       )
-    const report = checkContent(contentDir, o.instructionsLimit)
+    const report = checkContent(contentDir, o.instructionsLimit, manifest)
     const errors = report.findings.filter((f) => f.level === 'error')
     // Warnings that come with a fix (content other users can read) are worth a warn line;
     // the rest ("optional file missing") are a matter of choice.
@@ -152,7 +178,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
             name: 'content',
             status: 'fail',
             detail: errors.map((e) => `${e.file}: ${e.message}`).join('; '),
-            fix: `briefd content check --content ${contentDir}`,
+            fix: `${cli} content check --content ${contentDir}`,
           }
         : fixable.length
           ? {
@@ -172,11 +198,13 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
       name: 'content',
       status: 'fail',
       detail: message(err),
-      fix: 'briefd start --content <dir>',
+      fix: `${cli} start --content <dir>`,
     })
   }
 
-  const cfg = findBriefdInClaudeConfig(o.projectDir)
+  const placement = contentDir === undefined ? undefined : contentPlacement(contentDir)
+  if (placement) add({ name: 'content placement', status: 'warn', ...placement })
+
   const viaPlugin = cfg.plugin.length > 0
   add(
     (cfg.sessionStart.length && cfg.sessionEnd.length) || viaPlugin
@@ -191,22 +219,29 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
           name: 'hooks',
           status: 'fail',
           detail: `missing: ${[!cfg.sessionStart.length && 'SessionStart', !cfg.sessionEnd.length && 'SessionEnd'].filter(Boolean).join(' and ')}`,
-          fix: 'briefd install --project (or --user)',
+          fix: `${cli} install --project (or --user)`,
         },
   )
   add(
-    cfg.mcpServer.length || viaPlugin
+    entry && manifestError
       ? {
           name: 'mcp entry',
-          status: 'pass',
-          detail: viaPlugin ? 'from the briefd plugin' : cfg.mcpServer.join(', '),
-        }
-      : {
-          name: 'mcp entry',
           status: 'fail',
-          detail: 'no briefd mcp server in .mcp.json or ~/.claude.json',
-          fix: 'briefd install --project (or --user)',
-        },
+          detail: `${entry.file} ("${entry.name}") runs briefd mcp with a manifest that does not load: ${manifestError}`,
+          fix: `fix ${manifestSource}, or ${cli} uninstall, then ${cli} install --tools <a manifest that loads>`,
+        }
+      : cfg.mcpServer.length || viaPlugin
+        ? {
+            name: 'mcp entry',
+            status: 'pass',
+            detail: viaPlugin ? 'from the briefd plugin' : cfg.mcpServer.join(', '),
+          }
+        : {
+            name: 'mcp entry',
+            status: 'fail',
+            detail: 'no briefd mcp server in .mcp.json or ~/.claude.json',
+            fix: `${cli} install --project (or --user)`,
+          },
   )
   if (cfg.unreadable.length)
     add({
@@ -231,7 +266,7 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
         name: 'token',
         status: 'fail',
         detail: message(err),
-        fix: 'briefd restart; then check the daemon log in the state dir',
+        fix: `${cli} restart; then check the daemon log in the state dir`,
       })
     }
   } else {
@@ -260,7 +295,15 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
           'ERR_DAEMON_REJECTED',
           `daemon answered ${res.status} for the instructions`,
         )
-      const r = await probeMcpInstructions(session, probe.info.url, expected, probe.info.socket)
+      // Exactly as installed, when there is an entry: its command, args and env.
+      const r = await probeMcpInstructions(
+        session,
+        probe.info.url,
+        expected,
+        probe.info.socket,
+        10_000,
+        entry ? { command: entry.command, args: entry.args, env: entry.env } : undefined,
+      )
       add(
         r.ok
           ? { name: 'briefd mcp', status: 'pass', detail: r.detail }
@@ -268,7 +311,9 @@ export async function runDoctor(o: DoctorOptions): Promise<CheckResult[]> {
               name: 'briefd mcp',
               status: 'fail',
               detail: r.detail,
-              fix: 'run briefd mcp by hand and read its stderr warning',
+              fix: entry
+                ? `run ${[entry.command, ...entry.args].join(' ')} by hand and read its stderr`
+                : `run ${cli} mcp by hand and read its stderr warning`,
             },
       )
     } catch (err) {

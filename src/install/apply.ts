@@ -6,8 +6,9 @@
  * created it); if the user edited it since, only briefd's entries are taken out.
  */
 import { createHash } from 'node:crypto'
-import { join } from 'node:path'
-import { BriefdError, isBriefdError } from '../shared/errors.js'
+import { existsSync, rmdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { BriefdError, errnoCode, isBriefdError } from '../shared/errors.js'
 import {
   ensurePrivateDir,
   readSecretFile,
@@ -27,15 +28,22 @@ interface InstallRecord {
   written: string
   additions: Additions
   created: string[][]
+  /** Whether install created the file's directory (`.claude/`): uninstall removes it if empty. */
+  createdDir?: boolean
 }
 
 export type FileOutcome =
-  'added' | 'unchanged' | 'restored' | 'removed' | 'deleted' | 'not installed'
+  'created' | 'added' | 'unchanged' | 'restored' | 'removed' | 'deleted' | 'not installed'
 
 const sha = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex')
 
 function recordPath(stateDir: string, file: string): string {
   return join(stateDir, 'installs', `${sha(writeTarget(file)).slice(0, 32)}.json`)
+}
+
+/** Whether `stateDir` holds an install record for `file`. */
+export function hasRecord(stateDir: string, file: string): boolean {
+  return existsSync(recordPath(stateDir, file))
 }
 
 function readRecord(stateDir: string, file: string): InstallRecord | undefined {
@@ -66,6 +74,7 @@ export function installFile(stateDir: string, plan: FilePlan): FileOutcome {
   if (!changed) return 'unchanged'
   const previous = readRecord(stateDir, plan.path)
   const out = serialize(config)
+  const dirExisted = existsSync(dirname(writeTarget(plan.path)))
   writeBytesAtomic(plan.path, out)
   writeRecord(stateDir, {
     version: 1,
@@ -75,8 +84,9 @@ export function installFile(stateDir: string, plan: FilePlan): FileOutcome {
     written: sha(out),
     additions: plan.additions,
     created: previous ? [...previous.created, ...created] : created,
+    createdDir: previous ? previous.createdDir === true : !dirExisted,
   })
-  return 'added'
+  return before === null ? 'created' : 'added'
 }
 
 /** Removes exactly what install added to one file. */
@@ -87,7 +97,9 @@ export function uninstallFile(stateDir: string, path: string): FileOutcome {
   let outcome: FileOutcome
   if (current !== null && sha(current) === record.written) {
     if (record.original === null) {
-      removeFileIfExists(writeTarget(path))
+      const target = writeTarget(path)
+      removeFileIfExists(target)
+      if (record.createdDir) removeDirIfEmpty(dirname(target))
       outcome = 'deleted'
     } else {
       writeBytesAtomic(path, Buffer.from(record.original, 'base64'))
@@ -106,6 +118,16 @@ export function uninstallFile(stateDir: string, path: string): FileOutcome {
   }
   removeFileIfExists(recordPath(stateDir, path))
   return outcome
+}
+
+function removeDirIfEmpty(dir: string): void {
+  try {
+    rmdirSync(dir)
+  } catch (err) {
+    // Not empty (the user or Claude Code put something else there) or already gone: keep it.
+    const code = errnoCode(err)
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOENT') throw err
+  }
 }
 
 /** Applies every file of a plan, checking all of them parse before writing any. */

@@ -10,7 +10,7 @@
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { Env } from '../shared/paths.js'
+import { defaultStateDir, type Env } from '../shared/paths.js'
 import type { JsonObject } from './json-file.js'
 import type { Additions } from './merge.js'
 
@@ -53,13 +53,19 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_\/.:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`
 }
 
-/** BRIEFD_* settings the user set that the hooks and the server must see too. */
+/**
+ * BRIEFD_* settings the user set that the hooks and the server must see too. A state dir
+ * given with --state-dir counts: the hooks must reach the same daemon, and uninstall finds
+ * the install records through it (install/locate).
+ */
 function passedEnv(o: InstallOptions): Record<string, string> {
   const env: Record<string, string> = {}
   for (const k of ['BRIEFD_STATE_DIR', 'BRIEFD_RUNTIME_DIR'] as const) {
     const v = o.env[k]
     if (v) env[k] = resolve(v)
   }
+  if (resolve(o.stateDir) !== resolve(defaultStateDir(o.env)))
+    env.BRIEFD_STATE_DIR = resolve(o.stateDir)
   return env
 }
 

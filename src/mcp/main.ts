@@ -2,7 +2,7 @@
  * @module mcp/main
  * `briefd mcp`: the stdio MCP server. Start-up is ordered for speed: options and manifest
  * (fast, synchronous), then the token lookup and the daemon request for the instructions,
- * and only then the SDK import, which is the bulk of start-up (PERFORMANCE.md) and runs
+ * and only then the SDK import, which is the bulk of start-up (~265 ms of a ~420 ms bare server) and runs
  * while the daemon answers. The server connects to stdin once the instructions are known,
  * so `initialize` (waiting in the pipe) is answered with them. stdout carries JSON-RPC
  * only; every diagnostic goes to stderr.
@@ -123,11 +123,18 @@ async function serve(
   for (let turn = 0; turn < 3 && !resolved; turn++)
     await new Promise<void>((resolve) => setImmediate(resolve))
   const sdk = await importSdk()
+  const served = await instructions
+  // The daemon checks its content at start, but an edit since (a hot reload) reaches us
+  // unchecked: say so here too, in one line, without any of the text.
+  if (served.source !== 'fallback' && served.text.length > HOST_INSTRUCTIONS_LIMIT)
+    logger.warn(
+      `the daemon's instructions are ${served.text.length} characters; Claude Code keeps only the first ${HOST_INSTRUCTIONS_LIMIT} (move the rest to briefing.md in the content dir)`,
+    )
   const server = createBriefdServer({
     sdk,
     manifest,
     client,
-    instructions: (await instructions).text,
+    instructions: served.text,
     logger,
     reporter,
   })

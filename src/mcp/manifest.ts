@@ -10,13 +10,16 @@
  * Errors never quote the file: BRIEFD_TOOLS may point at a secret (`/etc/shadow`, a key, a
  * JSON credentials file), and stderr ends up in host logs. They give the position instead:
  * line and column for bad JSON, the field path and the key's ordinal for a field, the rule
- * a value breaks. A field path may hold property names, but only ones that passed the
- * property-name rule inside an `inputSchema`, i.e. in a file already shaped as a manifest.
+ * a value breaks. What the author typed is named only where it can hold nothing else: a key
+ * a typo away from an allowed field (see unknownKey), a property name that passed the
+ * property-name rule inside an `inputSchema`, a `{{placeholder}}` of a tool's fallback
+ * (identifier characters only, in a file already shaped as a manifest).
  */
 import { closeSync, constants, fstatSync, openSync } from 'node:fs'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { describeJsonSyntaxError } from '../shared/json-syntax.js'
 import { readFully } from '../shared/secure-fs.js'
+import { suggest } from '../shared/suggest.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { placeholdersOf } from '../client/render.js'
 import { parseInputSchema, type InputSchema } from './input-schema.js'
@@ -77,9 +80,20 @@ const DEFAULT_BRIEFING: ManifestBriefing = {
 
 type Obj = Record<string, unknown>
 
-/** Names a key by its place, not its text: `has an unknown field (key 3 of 5; allowed: …)`. */
-function unknownKey(index: number, count: number, allowed: readonly string[]): string {
-  return `has an unknown field (key ${index + 1} of ${count}; allowed: ${allowed.join(', ')})`
+/** A key that reads as a field name (not a blob of text), short enough to echo back. */
+const FIELD_NAME_RE = /^[A-Za-z_$][A-Za-z0-9_$.-]{0,63}$/
+
+/**
+ * Names an unknown key. A key a typo away from an allowed field (`inputSchma`) is the
+ * author's misspelling of that field and holds nothing but its name: it is named, with the
+ * field meant. Any other key is named by its place (`key 3 of 5`): the file may be any JSON
+ * (a credentials file under BRIEFD_TOOLS), and its keys are not ours to print.
+ */
+function unknownKey(key: string, index: number, count: number, allowed: readonly string[]): string {
+  const close = FIELD_NAME_RE.test(key) ? suggest(key, allowed) : undefined
+  return close
+    ? `has an unknown field "${key}"; did you mean ${close}? (allowed: ${allowed.join(', ')})`
+    : `has an unknown field (key ${index + 1} of ${count}; allowed: ${allowed.join(', ')})`
 }
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -99,7 +113,7 @@ class Fields {
     if (!isObject(v)) this.fail(field, 'must be an object')
     const keys = Object.keys(v)
     const bad = keys.findIndex((key) => !allowed.includes(key))
-    if (bad >= 0) this.fail(field, unknownKey(bad, keys.length, allowed))
+    if (bad >= 0) this.fail(field, unknownKey(keys[bad] as string, bad, keys.length, allowed))
     return v
   }
 
@@ -172,11 +186,14 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
   )
   const fallback = f.required(t.fallback, `${field}.fallback`)
   const placeholders = placeholdersOf(fallback)
-  const undeclared = placeholders.findIndex((p) => !inputSchema.properties.has(p))
-  if (undeclared >= 0) {
+  // Placeholder names are identifiers (PLACEHOLDER_RE) in the author's own manifest: named.
+  const undeclared = placeholders.find((p) => !inputSchema.properties.has(p))
+  if (undeclared !== undefined) {
+    const properties = [...inputSchema.properties.keys()]
+    const close = suggest(undeclared, properties)
     f.fail(
       `${field}.fallback`,
-      `placeholder ${undeclared + 1} of ${placeholders.length} names no property of inputSchema`,
+      `placeholder {{${undeclared}}} names no property of inputSchema (${properties.length ? `properties: ${properties.join(', ')}` : 'it has none'}${close ? `; did you mean {{${close}}}?` : ''})`,
     )
   }
   const tool: ManifestTool = {

@@ -23,7 +23,6 @@ export type BriefdErrorCode =
   | 'ERR_CONTENT_NAME_INVALID'
   | 'ERR_CONTENT_UNSAFE'
   | 'ERR_CONTENT_TOO_LARGE'
-  | 'ERR_CONTENT_CHECK_FAILED'
   | 'ERR_ACCESS_POLICY_INVALID'
   // sessions and credentials
   | 'ERR_SESSION_MISSING'
@@ -81,6 +80,9 @@ export type BriefdErrorCode =
   | 'ERR_REMOTE_INVALID'
   | 'ERR_SIGNIN_REQUIRED'
   | 'ERR_SIGNIN_FAILED'
+  // `briefd plugin build`
+  | 'ERR_PLUGIN_INVALID'
+  | 'ERR_PLUGIN_UNSAFE'
 
 export interface BriefdErrorOptions {
   cause?: unknown

@@ -51,3 +51,25 @@ export function didYouMean(input: string, known: readonly string[]): string {
   const match = closest(input, known)
   return match === undefined ? '' : `; did you mean ${match}?`
 }
+
+/**
+ * The candidate closest to `input`, or undefined when none is within a typo's reach: at most
+ * 2 edits, and at most half the input's length (so `-x` does not "mean" `--id`). Ties go
+ * to the earlier candidate. An input of flags is compared without its leading dashes.
+ */
+export function suggest(input: string, candidates: readonly string[]): string | undefined {
+  const bare = (s: string): string => s.replace(/^-+/, '').toLowerCase()
+  const target = bare(input)
+  if (!target) return undefined
+  let best: string | undefined
+  let bestDistance = Infinity
+  for (const c of candidates) {
+    const d = editDistance(target, bare(c), 3)
+    if (d < bestDistance) {
+      best = c
+      bestDistance = d
+    }
+  }
+  if (best === undefined || bestDistance === 0) return bestDistance === 0 ? best : undefined
+  return bestDistance <= 2 && bestDistance * 2 <= target.length ? best : undefined
+}

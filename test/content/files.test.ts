@@ -19,15 +19,26 @@ import { mkfifo, startFifoSwapper } from '../helpers/fifo.js'
 /** The built module: the child runs plain node, without the test's TypeScript loader. */
 const FILES_JS = pathToFileURL(resolve('dist/content/files.js')).href
 
-
 /** Runs `body` (an ES module body with `readContentFile` in scope) in a child; its stdout as JSON. */
-function inChild(body: string, deadlineMs: number): { timedOut: boolean; elapsedMs: number; out: unknown; stderr: string } {
+function inChild(
+  body: string,
+  deadlineMs: number,
+): { timedOut: boolean; elapsedMs: number; out: unknown; stderr: string } {
   const script = `import { readContentFile } from ${JSON.stringify(FILES_JS)};\n${body}`
   const started = Date.now()
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: deadlineMs, killSignal: 'SIGKILL' })
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: deadlineMs,
+    killSignal: 'SIGKILL',
+  })
   const elapsedMs = Date.now() - started
   const timedOut = r.signal === 'SIGKILL'
-  return { timedOut, elapsedMs, out: timedOut || r.status !== 0 ? undefined : (JSON.parse(r.stdout) as unknown), stderr: r.stderr }
+  return {
+    timedOut,
+    elapsedMs,
+    out: timedOut || r.status !== 0 ? undefined : (JSON.parse(r.stdout) as unknown),
+    stderr: r.stderr,
+  }
 }
 
 describe('readContentFile', () => {
@@ -71,7 +82,13 @@ describe('readContentFile', () => {
       )
       expect(r.timedOut, 'a read blocked on the FIFO swapped in').toBe(false)
       expect(r.stderr).toBe('')
-      const seen = r.out as { text: number; missing: number; partial: number; changing: number; other: string[] }
+      const seen = r.out as {
+        text: number
+        missing: number
+        partial: number
+        changing: number
+        other: string[]
+      }
       expect(seen.other).toEqual([])
       expect(seen.partial).toBe(0)
       // Both states were actually hit, so the race was exercised.
@@ -99,8 +116,12 @@ describe('readContentFile', () => {
 
   it('serves a file at the size cap and refuses one a byte over it', () => {
     const c = makeContent()
-    writeFileSync(join(c.dir, 'templates', 'cap.md'), 'x'.repeat(MAX_CONTENT_FILE_BYTES), { mode: 0o600 })
-    writeFileSync(join(c.dir, 'templates', 'over.md'), 'x'.repeat(MAX_CONTENT_FILE_BYTES + 1), { mode: 0o600 })
+    writeFileSync(join(c.dir, 'templates', 'cap.md'), 'x'.repeat(MAX_CONTENT_FILE_BYTES), {
+      mode: 0o600,
+    })
+    writeFileSync(join(c.dir, 'templates', 'over.md'), 'x'.repeat(MAX_CONTENT_FILE_BYTES + 1), {
+      mode: 0o600,
+    })
     expect(readContentFile(c.dir, 'templates/cap.md')?.text.length).toBe(MAX_CONTENT_FILE_BYTES)
     expect(codeOf(() => readContentFile(c.dir, 'templates/over.md'))).toBe('ERR_CONTENT_TOO_LARGE')
   })

@@ -9,19 +9,34 @@ import { makeContent } from '../helpers/content.js'
 import { codeOf } from '../helpers/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 
-
 describe('isValidTemplateName', () => {
-  it.each(['review', 'score-change', 'a_b', 'A1'])('accepts %s', (n) => expect(isValidTemplateName(n)).toBe(true))
-  it.each(['', '.', '..', '../x', 'a/b', 'a\\b', '.hidden', 'x.md', '-x', 'é', 'a b', 'a%2Fb', 'a\0b', 'x'.repeat(65)])(
-    'refuses %j',
-    (n) => expect(isValidTemplateName(n)).toBe(false),
+  it.each(['review', 'score-change', 'a_b', 'A1'])('accepts %s', (n) =>
+    expect(isValidTemplateName(n)).toBe(true),
   )
+  it.each([
+    '',
+    '.',
+    '..',
+    '../x',
+    'a/b',
+    'a\\b',
+    '.hidden',
+    'x.md',
+    '-x',
+    'é',
+    'a b',
+    'a%2Fb',
+    'a\0b',
+    'x'.repeat(65),
+  ])('refuses %j', (n) => expect(isValidTemplateName(n)).toBe(false))
 })
 
 describe('ContentStore', () => {
   it('refuses a missing content dir with a message naming it', () => {
     const dir = join(tempDir(), 'nope')
-    expect(codeOf(() => new ContentStore({ dir, logger: silentLogger }))).toBe('ERR_CONTENT_DIR_MISSING')
+    expect(codeOf(() => new ContentStore({ dir, logger: silentLogger }))).toBe(
+      'ERR_CONTENT_DIR_MISSING',
+    )
   })
 
   it('refuses a template that is a symlink out of the content dir', () => {
@@ -57,7 +72,12 @@ describe('ContentStore', () => {
   it('re-reads a changed file without a watcher within the revalidation interval', () => {
     const c = makeContent()
     let now = 1_000_000
-    const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
+    const store = new ContentStore({
+      dir: c.dir,
+      logger: silentLogger,
+      watch: false,
+      now: () => now,
+    })
     const first = store.voice()
     writeFileSync(join(c.dir, 'voice.md'), 'changed voice, now longer than before')
     // The edit finished a second ago (a file modified in the last 100 ms counts as in flux).
@@ -73,7 +93,12 @@ describe('ContentStore', () => {
   it('keeps serving the complete version while a file is being rewritten, then the new one', () => {
     const c = makeContent()
     let now = 1_000_000
-    const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
+    const store = new ContentStore({
+      dir: c.dir,
+      logger: silentLogger,
+      watch: false,
+      now: () => now,
+    })
     const past = new Date(Date.now() - 5000)
     utimesSync(join(c.dir, 'voice.md'), past, past)
     const first = store.voice()
@@ -94,7 +119,7 @@ describe('ContentStore', () => {
 
 describe('checkContent', () => {
   it('passes the bundled example content', () => {
-    const report = checkContent('content')
+    const report = checkContent('examples/content')
     expect(report.findings.filter((f) => f.level === 'error')).toEqual([])
     expect(report.templates.length).toBeGreaterThan(0)
   })
@@ -103,7 +128,12 @@ describe('checkContent', () => {
     const c = makeContent()
     writeFileSync(join(c.dir, 'instructions.md'), 'x'.repeat(2100))
     const report = checkContent(c.dir)
-    expect(report.findings).toContainEqual(expect.objectContaining({ level: 'error', message: expect.stringContaining('cuts them at 2048') }))
+    expect(report.findings).toContainEqual(
+      expect.objectContaining({
+        level: 'error',
+        message: expect.stringContaining('cuts them at 2048'),
+      }),
+    )
     expect(checkContent(c.dir, 5000).findings.filter((f) => f.level === 'error')).toEqual([])
   })
 

@@ -118,7 +118,12 @@ describe('ContentStore tenant overlay', () => {
   it('picks up a new tenant folder, and a tenant file removed, without a restart', () => {
     const c = tenantedContent()
     let now = 1_000_000
-    const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
+    const store = new ContentStore({
+      dir: c.dir,
+      logger: silentLogger,
+      watch: false,
+      now: () => now,
+    })
     expect(store.template('late', 'initech')).toBeUndefined()
     put(c.dir, 'tenants/initech/templates/late.md', 'Late template.\n')
     now += 1_500
@@ -133,7 +138,12 @@ describe('ContentStore tenant overlay', () => {
   it('forgets a tenant whose folder is renamed away', () => {
     const c = tenantedContent()
     let now = 1_000_000
-    const store = new ContentStore({ dir: c.dir, logger: silentLogger, watch: false, now: () => now })
+    const store = new ContentStore({
+      dir: c.dir,
+      logger: silentLogger,
+      watch: false,
+      now: () => now,
+    })
     expect(store.template('acme-report', 'acme')).toBeDefined()
     renameSync(join(c.dir, 'tenants', 'acme'), join(c.dir, 'tenants', 'acme.old'))
     now += 1_500
@@ -237,7 +247,9 @@ describe('checkContent with tenants, and accessPolicyFinding', () => {
       {
         level: 'error',
         file: join(c.dir, 'access.json'),
-        message: expect.stringMatching(/^scopes\.documents\["templates\/x"\] must be a scope string/),
+        message: expect.stringMatching(
+          /^scopes\.documents\["templates\/x"\] must be a scope string/,
+        ),
       },
     ])
     expect(JSON.stringify(errors)).not.toContain('sk-live')

@@ -93,6 +93,21 @@ describe('document delivery with a valid session', () => {
     })
   })
 
+  it('answers a template that is a symlink out of the content dir with a clean 404, no path or content', async () => {
+    const { mkdtempSync, symlinkSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const outside = join(mkdtempSync(join(tmpdir(), 'briefd-outside-')), 'secret.md')
+    writeFileSync(outside, 'OUTSIDE-THE-CONTENT-DIR')
+    symlinkSync(outside, join(content.dir, 'templates', 'escape.md'))
+    const res = await get('/v1/templates/escape', [bearer(token)])
+    const none = await get('/v1/templates/does-not-exist', [bearer(token)])
+    expect(res.status).toBe(404)
+    expect(res.body).toBe(none.body)
+    expect(res.raw).not.toContain('OUTSIDE')
+    expect(res.raw).not.toContain(outside)
+    expect(daemon.logs.join('\n')).toContain('resolves outside the content dir')
+  })
+
   it('describes the current session without any content', async () => {
     const res = await get('/v1/sessions/current', [bearer(token)])
     expect(res.status).toBe(200)

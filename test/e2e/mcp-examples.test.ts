@@ -13,7 +13,7 @@ let daemon: TestDaemon
 let tokenEnv: Record<string, string>
 
 beforeAll(async () => {
-  daemon = await startTestDaemon({ contentDir: resolve('content') })
+  daemon = await startTestDaemon({ contentDir: resolve('examples/content') })
   const path = join(tempDir('briefd-examples-'), 'token.json')
   writeSessionTokenFile(path, await daemon.newSession(), daemon.url)
   tokenEnv = { BRIEFD_TOKEN_FILE: path }

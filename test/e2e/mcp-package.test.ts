@@ -3,50 +3,17 @@
 // (generic content alone, confidential content only through the daemon).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { Client } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { childEnv, firstText, sourceOf, writeSessionTokenFile } from '../helpers/mcp.js'
 import { tempDir } from '../helpers/tmp.js'
+import { contentPieces as scanPieces, leaks, normalise } from '../helpers/content-scan.js'
 
-const CONTENT_DIR = resolve('content')
-const WINDOW = 32
-const STEP = 8
-
-function files(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name)
-    return statSync(path).isDirectory() ? files(path) : [path]
-  })
-}
-
-const normalise = (text: string): string => text.replace(/\\[nrt]/g, ' ').replace(/\s+/g, ' ')
-
-/** Overlapping 32-character pieces of every line of the example content (markdown markers dropped). */
-function contentPieces(): string[] {
-  const pieces = new Set<string>()
-  for (const path of files(CONTENT_DIR)) {
-    for (const raw of readFileSync(path, 'utf8').split('\n')) {
-      const line = normalise(raw.replace(/^\s*(#+|-|\d+\.)\s*/, '')).trim()
-      if (line.length < WINDOW) continue
-      for (let i = 0; i + WINDOW <= line.length; i += STEP) pieces.add(line.slice(i, i + WINDOW))
-      pieces.add(line.slice(line.length - WINDOW))
-    }
-  }
-  return [...pieces]
-}
-
-function leaks(pieces: string[], root: string): string[] {
-  const found: string[] = []
-  for (const path of files(root)) {
-    const text = normalise(readFileSync(path, 'utf8'))
-    for (const p of pieces)
-      if (text.includes(p)) found.push(`${path.slice(root.length + 1)}: ${JSON.stringify(p)}`)
-  }
-  return found
-}
+const CONTENT_DIR = resolve('examples/content')
+const contentPieces = (): string[] => scanPieces(CONTENT_DIR)
 
 let pkgDir: string
 let packed: string[]
@@ -76,11 +43,12 @@ describe('the built code and the package', () => {
   })
 
   it('the npm package ships no content dir and none of the example content', () => {
-    expect(packed.filter((p) => p.startsWith('content/'))).toEqual([])
+    expect(packed.filter((p) => /^(examples\/)?content\//.test(p))).toEqual([])
     expect(packed).toEqual(
       expect.arrayContaining([
         'bin/briefd.js',
         'dist/mcp/bundle.js',
+        'dist/plugin/briefd.mjs',
         'dist/index.js',
         'examples/tools.json',
       ]),

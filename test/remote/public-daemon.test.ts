@@ -193,6 +193,36 @@ describe('briefd serve --resource (public mode)', () => {
     expect((await call('/v1/proof', { method: 'POST', body: '{}' })).status).toBe(404)
   })
 
+  it('keys failure buckets by client address: a forged-token flood from one address does not lock out a new token from another', async () => {
+    const port = Number(new URL(resource).port)
+    const from = (localAddress: string, token: string): Promise<number | undefined> =>
+      new Promise((done) => {
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port,
+            localAddress,
+            path: '/v1/instructions',
+            headers: { authorization: `Bearer ${token}` },
+            agent: false,
+          },
+          (res) => {
+            res.resume()
+            done(res.statusCode)
+          },
+        )
+        req.on('error', () => done(undefined))
+        req.end()
+      })
+    const fresh = await as.mint({ clientId: 'bob-cli', scope: 'briefd:read', resource })
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => from('127.0.0.2', `forged.${i}.token`)),
+    )
+    expect(statuses).toContain(429)
+    // The attacker's address has spent its failures; another address has its own.
+    expect(await from('127.0.0.1', fresh)).toBe(200)
+  })
+
   it('speaks only TLS: a plain HTTP request gets nothing', async () => {
     const port = Number(new URL(resource).port)
     const outcome = await new Promise<string>((resolve) => {

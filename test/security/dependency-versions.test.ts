@@ -1,5 +1,5 @@
 /**
- * The dependency floors of SECURITY.md §K1: versions below these carry known advisories that
+ * The dependency floors: versions below these carry known advisories that
  * matter to briefd (hono: JWT/JWK; @hono/node-server: path and header handling, GHSA-wc8c,
  * GHSA-92pp; the MCP SDK: responses routed to the wrong client, CVE-2026-25536). Checked three
  * ways: the range package.json declares (so no fresh install resolves below), the lockfile
@@ -33,7 +33,7 @@ function atLeast(v: string, min: string): boolean {
 const json = (path: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>
 
-describe('security-relevant dependency floors (SECURITY.md §K1)', () => {
+describe('security-relevant dependency floors', () => {
   it.each(MINIMUMS)(
     'package.json declares %s at %s or later, as a caret or tilde range on a full version',
     (name, min) => {

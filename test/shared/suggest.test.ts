@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { closest, didYouMean, editDistance } from '../../src/shared/suggest.js'
+import { closest, didYouMean, editDistance, suggest } from '../../src/shared/suggest.js'
 
 const FLAGS = ['--help', '--tools', '--timeout-ms', '--grace-ms', '--cache-ttl-ms', '--cache-max']
 
@@ -43,5 +43,26 @@ describe('closest / didYouMean', () => {
 
   it('takes the first of two equally close words', () => {
     expect(closest('ab', ['ax', 'ay'])).toBe('ax')
+  })
+})
+
+describe('suggest', () => {
+  it('counts insertions, deletions and substitutions', () => {
+    expect(editDistance('port', 'port')).toBe(0)
+    expect(editDistance('prot', 'port')).toBe(2)
+    expect(editDistance('stat', 'start')).toBe(1)
+    expect(editDistance('', 'abc')).toBe(3)
+  })
+
+  it('names the closest flag or command when it is a typo away', () => {
+    expect(suggest('--prot', ['--host', '--port', '--content'])).toBe('--port')
+    expect(suggest('stat', ['serve', 'start', 'stop', 'status'])).toBe('start')
+    expect(suggest('--projct', ['--project', '--user', '--project-dir'])).toBe('--project')
+  })
+
+  it('names nothing for a different word or a too-short input', () => {
+    expect(suggest('frobnicate', ['serve', 'start', 'stop'])).toBeUndefined()
+    expect(suggest('-x', ['--id', '--help'])).toBeUndefined()
+    expect(suggest('--port', [])).toBeUndefined()
   })
 })

@@ -6,6 +6,8 @@
 import { resolve } from 'node:path'
 import { accessPolicyFinding } from '../../access/check.js'
 import { checkContent, DEFAULT_INSTRUCTIONS_LIMIT, describeFinding } from '../../content/check.js'
+import { templateInputsOf } from '../../content/placeholders.js'
+import { loadManifest } from '../../mcp/manifest.js'
 import { parseIntSetting } from '../../shared/settings.js'
 import { str } from '../options.js'
 
@@ -20,7 +22,11 @@ export function contentCheckCommand(opts: Record<string, unknown>): void {
           1,
           1_000_000,
         )
-  const report = checkContent(dir, limit)
+  const tools = str(opts, 'tools') ?? process.env.BRIEFD_TOOLS
+  const manifest = tools
+    ? { source: resolve(tools), inputs: templateInputsOf(loadManifest(resolve(tools)).tools) }
+    : undefined
+  const report = checkContent(dir, limit, manifest)
   const policy = accessPolicyFinding(dir)
   if (policy) report.findings.push(policy)
   const out: string[] = [

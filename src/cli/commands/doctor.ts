@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { DEFAULT_INSTRUCTIONS_LIMIT } from '../../content/check.js'
 import { runDoctor, type CheckStatus } from '../../doctor/run.js'
+import { briefdInvocation } from '../../shared/invocation.js'
 import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'
 import { str } from '../options.js'
 import { remoteSetting } from '../../signin/remote-setting.js'
@@ -27,6 +28,7 @@ export async function doctorCommand(opts: Record<string, unknown>): Promise<void
         projectDir: resolve(str(opts, 'projectDir') ?? process.cwd()),
         instructionsLimit: limit,
         skipMcp: opts.mcp === false,
+        cli: briefdInvocation(),
       })
   const width = Math.max(...results.map((r) => r.name.length))
   const lines: string[] = []

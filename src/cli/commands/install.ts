@@ -2,12 +2,18 @@
  * @module cli/commands/install
  * `briefd install [--project | --user]` and `briefd uninstall`: write (or remove exactly)
  * the MCP server entry, the SessionStart/SessionEnd hooks and the read-deny rules into
- * Claude Code's config files. Never clobbers another server or hook; idempotent.
+ * Claude Code's config files. Never clobbers another server or hook; idempotent. Install
+ * refuses a tools manifest that does not load (the server would fail to connect); uninstall
+ * finds the install records in whatever state dir install used (install/locate).
  */
-import { resolve } from 'node:path'
-import { installAll, uninstallFile } from '../../install/apply.js'
+import { relative, resolve } from 'node:path'
+import { hasRecord, installAll, uninstallFile, type FileOutcome } from '../../install/apply.js'
+import { APPROVAL_NOTE, removeApproval } from '../../install/approval.js'
+import { mentionsBriefd, stateDirsNamedIn } from '../../install/locate.js'
 import { planInstall, type InstallScope } from '../../install/plan.js'
+import { loadManifest } from '../../mcp/manifest.js'
 import { BriefdError } from '../../shared/errors.js'
+import { briefdInvocation } from '../../shared/invocation.js'
 import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'
 import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { str } from '../options.js'
@@ -30,12 +36,18 @@ function plans(opts: Record<string, unknown>) {
     throw new BriefdError('ERR_CONFIG_INVALID', '--transport must be stdio or http')
   if (transport !== undefined && !remote)
     throw new BriefdError('ERR_CONFIG_INVALID', '--transport needs --remote URL')
+  const scope = scopeOf(opts)
+  const projectDir = resolve(str(opts, 'projectDir') ?? process.cwd())
+  const name = str(opts, 'name') ?? 'briefd'
   return {
+    scope,
+    projectDir,
+    name,
     stateDir,
     plans: planInstall({
-      scope: scopeOf(opts),
-      projectDir: resolve(str(opts, 'projectDir') ?? process.cwd()),
-      name: str(opts, 'name') ?? 'briefd',
+      scope,
+      projectDir,
+      name,
       stateDir,
       runtimeDir: resolve(defaultRuntimeDir()),
       ...(content ? { contentDir: content } : {}),
@@ -52,18 +64,48 @@ function plans(opts: Record<string, unknown>) {
   }
 }
 
+const LABEL: Partial<Record<FileOutcome, string>> = { created: 'created', added: 'updated' }
+
 export function installCommand(opts: Record<string, unknown>): void {
-  const { stateDir, plans: files } = plans(opts)
+  const tools = str(opts, 'tools')
+  // A manifest that does not load makes `briefd mcp` exit at once: Claude Code would show
+  // "✘ Failed to connect". Refuse it here, with the manifest's own one-line error.
+  if (tools) loadManifest(resolve(tools))
+  const { scope, projectDir, stateDir, plans: files } = plans(opts)
   ensurePrivateDir(stateDir, { label: 'state dir' })
   for (const r of installAll(stateDir, files))
-    process.stdout.write(`${r.outcome === 'added' ? 'updated  ' : 'unchanged'} ${r.path}\n`)
+    process.stdout.write(`${(LABEL[r.outcome] ?? 'unchanged').padEnd(9)} ${r.path}\n`)
+  if (scope === 'project') {
+    const shown = files.map((f) => relative(projectDir, f.path)).join(' and ')
+    process.stdout.write(
+      `briefd: do not commit ${shown}: they now name paths of this machine (node, this briefd, the state and runtime dirs); each teammate runs briefd install --project\n`,
+    )
+    process.stdout.write(`${APPROVAL_NOTE}\n`)
+  }
   process.stdout.write(
-    'briefd: installed; start a new Claude Code session, then check with: briefd doctor\n',
+    `briefd: installed; start a new Claude Code session, then check with: ${briefdInvocation()} doctor\n`,
   )
 }
 
 export function uninstallCommand(opts: Record<string, unknown>): void {
-  const { stateDir, plans: files } = plans(opts)
-  for (const p of files)
-    process.stdout.write(`${uninstallFile(stateDir, p.path).padEnd(13)} ${p.path}\n`)
+  const { scope, projectDir, name, stateDir, plans: files } = plans(opts)
+  const explicit = str(opts, 'stateDir') !== undefined
+  // Where each file's record is, all found before anything changes: the given (or default)
+  // state dir first, then the ones the file itself names.
+  const where = files.map((p) => {
+    const candidates = [stateDir, ...stateDirsNamedIn(p.path).filter((d) => d !== stateDir)]
+    const found = explicit ? stateDir : candidates.find((d) => hasRecord(d, p.path))
+    if (found === undefined && mentionsBriefd(p.path))
+      throw new BriefdError(
+        'ERR_INSTALL_FAILED',
+        `${p.path} has briefd entries but no install record in ${candidates.join(', ')}; run ${briefdInvocation()} uninstall with the --state-dir you installed with (nothing was changed)`,
+      )
+    return { path: p.path, stateDir: found ?? stateDir }
+  })
+  // The approval first: it may be the last thing in .claude/ besides briefd's own file.
+  if (scope === 'project')
+    for (const path of removeApproval(projectDir, name))
+      process.stdout.write(`${'removed'.padEnd(13)} ${path} (approval of ${name})\n`)
+  for (const w of where)
+    process.stdout.write(`${uninstallFile(w.stateDir, w.path).padEnd(13)} ${w.path}\n`)
 }

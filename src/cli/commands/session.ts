@@ -82,7 +82,8 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
       options.startDaemon = daemonStarter(content === undefined ? undefined : resolve(content))
     await withinDeadline(run(kind, options, input, logger), deadline)
   } catch (err) {
-    // One line, exit 0: a failed hook must not stop the session (SECURITY.md E2).
+    // One line, exit 0: a failed hook must not stop the session (Claude Code shows a
+    // non-zero hook as an error, and the MCP server falls back to generic content anyway).
     logger.warn(describe(err))
   } finally {
     deadline.dispose()

@@ -43,7 +43,7 @@ export function createAuthGate(options: AuthGateOptions): AuthGate {
     }
     const known = authenticator.lookup(token)
     if (known) return admit(c, known)
-    if (!limiter.available(CREDENTIAL_BUCKET, limits.anonymous)) {
+    if (!limiter.available(CREDENTIAL_BUCKET + (c.get('peer') ?? ''), limits.anonymous)) {
       throw new BriefdError(
         'ERR_RATE_LIMITED',
         'new credentials are not verified while failures are rate limited',

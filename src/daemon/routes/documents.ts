@@ -6,7 +6,8 @@
  * audit line cannot be written, the delivery is refused (fail closed).
  */
 import { Hono, type Context } from 'hono'
-import { BriefdError } from '../../shared/errors.js'
+import { BriefdError, isBriefdError } from '../../shared/errors.js'
+import type { Logger } from '../../shared/log.js'
 import type { ContentDocument, ContentStore } from '../../content/store.js'
 import type { AuditLog } from '../audit.js'
 import type { DaemonEnv } from '../context.js'
@@ -22,6 +23,7 @@ export interface DocumentRoutesOptions {
   audit: AuditLog
   kit: RouteKit
   policy: DocumentPolicy
+  logger: Logger
 }
 
 /** RFC 9110 §13.1.2: a list of entity tags or `*`; weak tags compare weakly for GET. */
@@ -59,6 +61,18 @@ function deliver(
 
 export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
   const { store, audit, kit, policy } = o
+  // A file the store refuses to serve (a symlink out of the content dir, say) is the author's
+  // problem to fix, told in the daemon log; the caller sees the 404 of a missing document,
+  // with no path and no hint of what is there.
+  const servable = (read: () => ContentDocument | undefined): ContentDocument | undefined => {
+    try {
+      return read()
+    } catch (err) {
+      if (!isBriefdError(err, 'ERR_CONTENT_UNSAFE')) throw err
+      o.logger.warn(`content: ${err.message}`)
+      return undefined
+    }
+  }
   // Authorization is decided on the document's name before the store is asked, so a missing
   // scope answers the same whether or not the document exists.
   const allowed = (p: Principal, document: string): Principal => {
@@ -75,7 +89,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/instructions',
           'instructions',
-          store.instructions(p.tenant),
+          servable(() => store.instructions(p.tenant)),
         )
       }),
     )
@@ -88,7 +102,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/voice',
           'voice',
-          store.voice(p.tenant),
+          servable(() => store.voice(p.tenant)),
         )
       }),
     )
@@ -101,7 +115,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/briefing',
           'briefing',
-          store.briefing(p.tenant),
+          servable(() => store.briefing(p.tenant)),
         )
       }),
     )
@@ -115,7 +129,7 @@ export function documentRoutes(o: DocumentRoutesOptions): Hono<DaemonEnv> {
           audit,
           'GET /v1/templates/:name',
           `template:${name}`,
-          store.template(name, p.tenant),
+          servable(() => store.template(name, p.tenant)),
         )
       }),
     )

@@ -20,8 +20,8 @@ export function healthRoutes(
 ): Hono<DaemonEnv> {
   return new Hono<DaemonEnv>().get(
     ROUTES.health.path,
-    openRoute(kit, function health() {
-      const wait = limiter.take('health', limits.health)
+    openRoute(kit, function health(c) {
+      const wait = limiter.take(`health${c.get('peer') ?? ''}`, limits.health)
       if (wait > 0)
         throw new BriefdError('ERR_RATE_LIMITED', 'health checks rate limited', {
           details: { retryAfterSeconds: wait },
