@@ -28,6 +28,8 @@ import {
 
 export const DEFAULT_TIMEOUT_MS = 500
 export const DEFAULT_GRACE_MS = 1500
+/** How long after a failed renewal of a refused token the next one is tried. */
+const RENEW_RETRY_MS = 30_000
 /** The least time a fetch gets after a late token, so a token found at the end of the grace period is still used. */
 const MIN_FETCH_MS = 250
 
@@ -99,6 +101,8 @@ export class BriefdClient {
   readonly #renew: (() => Promise<void>) | undefined
   /** One renewal at a time: concurrent refusals share it. */
   #renewing: Promise<void> | undefined
+  /** After a failed renewal (authorization server down, sign-in revoked), when to try again. */
+  #renewRetryAt = 0
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #logger: Logger
@@ -212,6 +216,7 @@ export class BriefdClient {
     cached: DaemonDocument | undefined,
     timeoutMs: number,
   ): Promise<DaemonDocument> {
+    await this.#retryRenewal()
     const session = this.#usableToken()
     try {
       return await fetchDocument({
@@ -231,9 +236,8 @@ export class BriefdClient {
       let again = readSessionToken(this.#env, this.#locate)
       if (again.token === session.token && this.#renew) {
         // Nobody replaced it: renew it ourselves (a hosted daemon's session outlived its token).
-        this.#renewing ??= this.#renew().finally(() => (this.#renewing = undefined))
         try {
-          await this.#renewing
+          await this.#renewOnce()
         } catch (renewErr) {
           this.#refuse(session.token)
           throw renewErr
@@ -261,6 +265,33 @@ export class BriefdClient {
       }
       this.#refuse(session.token)
       throw err
+    }
+  }
+
+  #renewOnce(): Promise<void> {
+    const renew = this.#renew
+    if (!renew) return Promise.resolve()
+    this.#renewing ??= renew()
+      .catch((err: unknown) => {
+        this.#renewRetryAt = this.#now() + RENEW_RETRY_MS
+        throw err
+      })
+      .finally(() => (this.#renewing = undefined))
+    return this.#renewing
+  }
+
+  /**
+   * A refused token that nobody replaced: try renewing again now and then, so a session whose
+   * renewal failed for a while (authorization server down) recovers without a restart.
+   */
+  async #retryRenewal(): Promise<void> {
+    if (!this.#renew || this.#refusedToken === undefined || this.#now() < this.#renewRetryAt) return
+    try {
+      if (readSessionToken(this.#env, this.#locate).token !== this.#refusedToken) return
+      await this.#renewOnce()
+      this.#refusedToken = undefined
+    } catch {
+      // Reported by the renewal itself; the fetch below fails as before.
     }
   }
 

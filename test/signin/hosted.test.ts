@@ -165,6 +165,36 @@ describe('session start --remote', () => {
     expect(seen.size).toBe(5)
   })
 
+  it('recovers without a restart when the authorization server was down at renewal time', async () => {
+    const s = await signIn()
+    await start(s)
+    let later = 0
+    const c = new BriefdClient({
+      env: s.env,
+      timeoutMs: 3000,
+      cacheTtlMs: 1,
+      now: () => Date.now() + later,
+      renewSession: remoteRenewer(new URL(remote), s.env, silentLogger),
+    })
+    const stored = readSignin(remote, s.env)
+    if (!stored) throw new Error('not signed in')
+    writeSignin({ ...stored, access_expires_at: Date.now() - 1000 }, s.env)
+    await as.stop()
+    try {
+      offset += 70_000
+      const down = await c.template('verdict', { fallback: 'generic' })
+      expect(down.source).toBe('fallback')
+      expect(down.reason?.code).toBe('ERR_AUTH_SERVER_UNAVAILABLE')
+    } finally {
+      await as.start()
+    }
+    later += 31_000 // the next renewal attempt is due
+    await new Promise((r) => setTimeout(r, 5))
+    const back = await c.template('verdict', { fallback: 'generic' })
+    expect(back.source).toBe('daemon')
+    expect(back.text).toContain(content.canary.template)
+  })
+
   it('sign-out mid-session ends it: generic content once the session token is refused', async () => {
     const s = await signIn()
     await start(s)
