@@ -132,7 +132,10 @@ describe('session start --remote', () => {
   it('discovers from the daemon, exchanges the sign-in, and writes only a session token', async () => {
     const s = await signIn()
     const stored = readSignin(remote, s.env)
+    const asRequests = as.requests.length
     const r = await start(s)
+    // A valid cached access token: the exchange is the only request, none to the authorization server.
+    expect(as.requests.length).toBe(asRequests)
     const raw = readFileSync(s.tokenFile, 'utf8')
     const record = readTokenFile(s.tokenFile)
     expect(r.sessionId).toBe(record.session_id)
