@@ -8,6 +8,7 @@
  */
 import { Agent, request as httpsRequest } from 'node:https'
 import type { ClientRequest } from 'node:http'
+import { isIP } from 'node:net'
 import { BriefdError } from '../shared/errors.js'
 import type { DaemonRequest, DaemonResponse } from './daemon-request.js'
 
@@ -63,7 +64,10 @@ export function remoteRequest(req: DaemonRequest): Promise<DaemonResponse> {
         {
           method: req.method,
           host: base.hostname.replace(/^\[|\]$/g, ''),
-          servername: base.hostname.startsWith('[') ? undefined : base.hostname,
+          // SNI carries host names only (RFC 6066): none for an IP address.
+          ...(isIP(base.hostname.replace(/^\[|\]$/g, '')) === 0
+            ? { servername: base.hostname }
+            : {}),
           port: base.port === '' ? 443 : Number(base.port),
           path: `${prefix}${req.path}`,
           headers,
