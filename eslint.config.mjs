@@ -30,6 +30,7 @@ const FOLDERS = [
   'apikeys',
   'oauth',
   'signin',
+  'briefing',
   'client',
   'host',
   'hooks',
@@ -64,8 +65,12 @@ const LAYERS = {
   access: { may: ['content'], why: INTERNAL },
   apikeys: { may: [], why: INTERNAL },
   oauth: { may: [], why: INTERNAL },
+  briefing: {
+    may: [],
+    why: 'builds MCP servers from a manifest and a DocumentSource for both briefd mcp and the daemon: it may use shared/ only (and must not pull hono or jose into the briefd mcp bundle).',
+  },
   daemon: {
-    may: ['tokens', 'content', 'access', 'apikeys', 'oauth', 'control'],
+    may: ['tokens', 'content', 'access', 'apikeys', 'oauth', 'control', 'briefing'],
     why: 'serves; it does not call itself: use tokens/, content/, access/, apikeys/, oauth/, control/instance-lock and shared/.',
   },
   host: {
@@ -73,7 +78,7 @@ const LAYERS = {
     why: 'finds the host process, the runtime dir and token files with shared/ only: daemon HTTP belongs in client/.',
   },
   client: {
-    may: ['host'],
+    may: ['host', 'briefing'],
     why: 'talks to the daemon over HTTP (client/daemon-request.ts) and finds its token through host/: nothing daemon-side.',
   },
   signin: {
@@ -85,8 +90,8 @@ const LAYERS = {
     why: 'runs session start|end through client/ (daemon HTTP), host/ (token files) and signin/ (hosted daemons).',
   },
   mcp: {
-    may: ['client', 'host', 'signin'],
-    why: 'briefd mcp must not reach daemon-side code or content: use client/ (daemon API), host/, signin/ (hosted daemons) and shared/.',
+    may: ['client', 'host', 'briefing', 'signin'],
+    why: 'briefd mcp must not reach daemon-side code or content: use client/ (daemon API), host/, briefing/, signin/ (hosted daemons) and shared/.',
   },
 }
 const DAEMON_ONLY = ['hono', 'hono/*', '@hono/*', 'jose', 'commander']

@@ -18,7 +18,7 @@ const SIZE = 10 * 1024
 const TARGET_MS = 10
 
 async function main() {
-  const { compilePattern } = await import('../dist/mcp/pattern.js')
+  const { compilePattern } = await import('../dist/briefing/pattern.js')
   const compile = (source) => {
     const c = compilePattern(source)
     if (!c.ok) throw new Error(`${source}: ${c.reason}`)

@@ -14,17 +14,22 @@ export type {
   InstructionsOptions,
 } from './client/briefd-client.js'
 export { DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from './client/content-cache.js'
-export { describeUnavailable } from './client/reasons.js'
-export { placeholdersOf, renderTemplate } from './client/render.js'
-export type { RenderValue } from './client/render.js'
+export { describeUnavailable } from './briefing/reasons.js'
+export { placeholdersOf, renderTemplate } from './briefing/render.js'
+export type { RenderValue } from './briefing/render.js'
 export { createMcpServer } from './mcp/create-mcp-server.js'
 export type { CreateMcpServerOptions, ToolContext, ToolHandler } from './mcp/create-mcp-server.js'
-export { META_REASON, META_SOURCE } from './mcp/content-flow.js'
-export type { TextResult } from './mcp/content-flow.js'
-export { checkArguments } from './mcp/input-schema.js'
-export type { ArgValue, InputSchema } from './mcp/input-schema.js'
-export { loadManifest, parseManifest } from './mcp/manifest.js'
-export type { Manifest, ManifestBriefing, ManifestTool, ToolAnnotations } from './mcp/manifest.js'
+export { META_REASON, META_SOURCE } from './briefing/content-flow.js'
+export type { TextResult } from './briefing/content-flow.js'
+export { checkArguments } from './briefing/input-schema.js'
+export type { ArgValue, InputSchema } from './briefing/input-schema.js'
+export { loadManifest, parseManifest } from './briefing/manifest.js'
+export type {
+  Manifest,
+  ManifestBriefing,
+  ManifestTool,
+  ToolAnnotations,
+} from './briefing/manifest.js'
 export { BriefdError, isBriefdError } from './shared/errors.js'
 export type { BriefdErrorCode } from './shared/errors.js'
 export { createLogger } from './shared/log.js'

@@ -33,6 +33,8 @@ import { apiKeysPath, hashApiKey, readApiKeyFile, recordLastUsed } from './store
 export const NO_EXPIRY_SECONDS = 253402300799
 
 export const RELOAD_CHECK_MS = 1000
+/** How often an unknown key id may trigger a look at the key file (each is one lstat pair). */
+const UNKNOWN_ID_CHECK_MS = 50
 export const LAST_USED_FLUSH_MS = 60_000
 
 export interface ApiKeyVerifierOptions {
@@ -135,8 +137,8 @@ export class ApiKeyVerifier {
    * is unreadable it is retried at that pace, since fixing a directory's mode need not touch
    * the file.
    */
-  refresh(now: number = this.#now()): void {
-    if (now - this.#checkedAt < this.#reloadCheckMs) return
+  refresh(now: number = this.#now(), force = false): void {
+    if (now - this.#checkedAt < (force ? UNKNOWN_ID_CHECK_MS : this.#reloadCheckMs)) return
     this.#checkedAt = now
     // Stat before reading: a change landing after the read shows up at the next check.
     const stamp = this.#statStamp()
@@ -171,6 +173,9 @@ export class ApiKeyVerifier {
         'ERR_APIKEY_UNAVAILABLE',
         `API keys are refused until the API key file can be read: ${this.#unavailable}`,
       )
+    // A key created a moment ago (`briefd apikey create`, then at once a request) should not
+    // wait for the next periodic check: an unknown id looks again, at most every 50 ms.
+    if (!this.#keys.has(id)) this.refresh(now, true)
     const key = this.#keys.get(id)
     // Constant time: a byte-by-byte compare would let a caller find a valid hash prefix.
     const match = constantTimeEqual(hashApiKey(bearer), key?.hash ?? NO_HASH)

@@ -44,7 +44,7 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     .option('--content <dir>', 'content dir (default: ./content)')
     .option(
       '--tools <file>',
-      'tools manifest to check the templates against (default: BRIEFD_TOOLS, else the example)',
+      'tools manifest: serves MCP over Streamable HTTP at /mcp, and the templates are checked against it (default: BRIEFD_TOOLS; without one, no /mcp and the example is used for the check)',
     )
     .option('--state-dir <dir>', 'state dir for keys, credentials and the audit log')
     .option('--session-ttl <duration>', 'session token lifetime, e.g. 24h (max 7d)')

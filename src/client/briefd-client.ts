@@ -18,7 +18,8 @@ import { silentLogger, type Logger } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
 import { ContentCache, DEFAULT_CACHE_MAX_ENTRIES, DEFAULT_CACHE_TTL_MS } from './content-cache.js'
 import { documentPath, fetchDocument, type DaemonDocument, type DocumentKind } from './documents.js'
-import { renderTemplate, type RenderValue } from './render.js'
+import type { DocumentSource } from '../briefing/document-source.js'
+import { renderTemplate, type RenderValue } from '../briefing/render.js'
 import {
   readSessionToken,
   waitForSessionToken,
@@ -95,7 +96,8 @@ function refusesToken(status: unknown): boolean {
   return status === 401 || status === 431
 }
 
-export class BriefdClient {
+/** A DocumentSource: what `briefd mcp` (briefing/server) reads its texts from. */
+export class BriefdClient implements DocumentSource {
   readonly #env: Env
   readonly #locate: TokenLocator | undefined
   readonly #renew: (() => Promise<void>) | undefined

@@ -9,6 +9,7 @@
  */
 import { Hono } from 'hono'
 import { BriefdError } from '../shared/errors.js'
+import { ROUTES } from '../shared/contract/routes.js'
 import type { Logger } from '../shared/log.js'
 import type { ContentStore } from '../content/store.js'
 import type { Keyring } from '../tokens/keyring.js'
@@ -28,9 +29,11 @@ import { healthRoutes } from './routes/health.js'
 import { proofRoutes } from './routes/proof.js'
 import { allowedMethods } from './routes/labels.js'
 import { matchRoute } from '../shared/contract/routes.js'
-import type { RouteKit } from './handlers.js'
+import { openRoute, type RouteKit } from './handlers.js'
 import { sessionRoutes } from './routes/sessions.js'
 import { statusRoutes } from './routes/status.js'
+import { mcpRoutes } from './routes/mcp.js'
+import type { McpEndpoint } from './mcp-endpoint.js'
 
 export interface AppDeps {
   store: ContentStore
@@ -54,6 +57,8 @@ export interface AppDeps {
   sessionTtlSeconds: number
   bodyLimitBytes: number
   now: () => number
+  /** The manifest and SDK for `/mcp` (`briefd serve --tools`); without it `/mcp` is 404. */
+  mcp?: McpEndpoint
   /** Public mode: OAuth resource server (metadata, exchange, challenges); absent in local mode. */
   remote?: {
     resource: string
@@ -102,6 +107,27 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
       logger: deps.logger,
     }),
   )
+  if (deps.mcp)
+    app.route(
+      '/',
+      mcpRoutes({
+        endpoint: deps.mcp,
+        store: deps.store,
+        audit: deps.audit,
+        kit,
+        policy: deps.policy ?? DEFAULT_DOCUMENT_POLICY,
+        bodyLimitBytes: deps.bodyLimitBytes,
+        logger: deps.logger,
+      }),
+    )
+  // Without --tools, /mcp is a route that does not exist (404), guarded like one.
+  else
+    app.post(
+      ROUTES.mcp.path,
+      openRoute(kit, function mcpDisabled() {
+        throw new BriefdError('ERR_NOT_FOUND', 'no /mcp: the daemon was started without --tools')
+      }),
+    )
   const mode = deps.remote ? 'public' : 'local'
   // The proof of identity and the status report are loopback defences and local tools: a
   // public daemon's identity is its TLS certificate, and it has no bootstrap credential.
@@ -143,7 +169,9 @@ export function createApp(deps: AppDeps): Hono<DaemonEnv> {
   app.notFound(function notFound(c) {
     kit.guard(c)
     const spec = matchRoute(c.req.path)
-    const allow = spec && (spec.mode ?? mode) === mode ? allowedMethods(c.req.path) : undefined
+    const served =
+      spec !== undefined && (spec.mode ?? mode) === mode && (spec !== ROUTES.mcp || deps.mcp)
+    const allow = served ? allowedMethods(c.req.path) : undefined
     if (allow)
       throw new BriefdError('ERR_METHOD_NOT_ALLOWED', `allowed: ${allow}`, { details: { allow } })
     throw new BriefdError('ERR_NOT_FOUND', 'no such route')

@@ -24,6 +24,7 @@ export type AuditEvent =
   | 'document.delivered'
   | 'request.denied'
   | 'requests.rate_limited'
+  | 'mcp.tool_call'
 
 export interface AuditEntry {
   event: AuditEvent
@@ -38,6 +39,14 @@ export interface AuditEntry {
   reason?: string
   /** Free-form, non-secret counters (e.g. suppressed 429s). */
   count?: number
+  /** `/mcp` tool calls: the tool, its argument names and a hash of the arguments (never values). */
+  tool?: string
+  argument_names?: string[]
+  arguments_sha256?: string
+  /** How the call was answered: `ok`, `fallback`, `invalid_arguments` or `refused`. */
+  result?: string
+  /** The version of the template (or briefing) delivered. */
+  etag?: string
 }
 
 export interface AuditPrincipal {

@@ -29,6 +29,7 @@ import { SessionLedger } from '../tokens/ledger.js'
 import { SessionVerifier } from '../tokens/verifier.js'
 import { acquireInstanceLock } from '../control/instance-lock.js'
 import { createApp } from './app.js'
+import { loadMcpEndpoint, type McpEndpoint } from './mcp-endpoint.js'
 import { startStateGuard } from './state-guard.js'
 import { AuditLog } from './audit.js'
 import { createClientErrorListener } from './parser-refusals.js'
@@ -68,7 +69,8 @@ export interface StartDaemonOptions {
   now?: () => number
   /**
    * The tools manifest's inputs, to warn (at start and at every reload) about template
-   * placeholders no tool fills. Loaded by the caller: the daemon never reads a manifest.
+   * placeholders no tool fills. Loaded by the caller. (With `config.toolsFile` the daemon also
+   * loads that manifest itself, for `/mcp`.)
    */
   manifest?: ManifestInputs
 }
@@ -252,8 +254,18 @@ export async function startDaemon(
     logger.warn(`content: ${describeFinding(f)}`)
   }
 
+  // `/mcp` (with --tools): the manifest and the MCP SDK, loaded once; a bad manifest stops the start.
+  let mcp: McpEndpoint | undefined
+  try {
+    if (config.toolsFile) mcp = await loadMcpEndpoint(config.toolsFile)
+  } catch (err) {
+    for (const o of opened) o.close()
+    throw err
+  }
+
   let port = config.port
   const appDeps = {
+    ...(mcp ? { mcp } : {}),
     policy: access,
     store,
     keyring,

@@ -27,7 +27,7 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { BriefdClient } from '../client/briefd-client.js'
-import type { RenderValue } from '../client/render.js'
+import type { RenderValue } from '../briefing/render.js'
 import { silentLogger, type Logger } from '../shared/log.js'
 import {
   DegradationReporter,
@@ -36,15 +36,15 @@ import {
   renderTool,
   resolveInstructions,
   type TextResult,
-} from './content-flow.js'
-import { checkArguments, type ArgValue } from './input-schema.js'
-import { loadManifest, type Manifest, type ManifestTool } from './manifest.js'
+} from '../briefing/content-flow.js'
+import { checkArguments, type ArgValue } from '../briefing/input-schema.js'
+import { loadManifest, type Manifest, type ManifestTool } from '../briefing/manifest.js'
 import {
   BRIEFING_TOOL_ANNOTATIONS,
   briefingPrompt,
   briefingResult,
   serverInfo,
-} from './server-parts.js'
+} from '../briefing/server-parts.js'
 import { zodInputSchema } from './zod-input.js'
 
 export interface ToolContext {

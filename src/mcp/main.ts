@@ -12,13 +12,11 @@ import { remoteRenewer } from './remote-renew.js'
 import { BriefdError } from '../shared/errors.js'
 import { createLogger, parseLogLevel, type Logger } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
-import { DegradationReporter, resolveInstructions } from './content-flow.js'
-import { loadManifest, type Manifest } from './manifest.js'
+import { DegradationReporter, resolveInstructions } from '../briefing/content-flow.js'
+import { loadManifest, type Manifest } from '../briefing/manifest.js'
 import { MCP_USAGE, resolveMcpOptions, type McpOptions } from './options.js'
-import { createBriefdServer, type ServerSdk } from './server.js'
-
-/** Claude Code cuts server instructions here and appends "… [truncated]". */
-const HOST_INSTRUCTIONS_LIMIT = 2048
+import { createBriefdServer, type ServerSdk } from '../briefing/server.js'
+import { HOST_INSTRUCTIONS_LIMIT } from '../briefing/server-parts.js'
 
 async function importSdk(): Promise<
   ServerSdk & {

@@ -8,7 +8,7 @@
  * enforced: the tool's handler runs `checkArguments`, which matches them with re2js.
  */
 import type * as zod from 'zod'
-import type { InputSchema } from './input-schema.js'
+import type { InputSchema } from '../briefing/input-schema.js'
 
 type Json = Record<string, unknown>
 type Zod = typeof zod.z

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { loadManifest, parseManifest } from '../mcp/manifest.js'
+import { loadManifest, parseManifest } from '../briefing/manifest.js'
 import { BriefdError, errnoCode } from '../shared/errors.js'
 import { checkNoContentInside, checkPlacement } from './content-guard.js'
 import { RUNTIME_HEADER, RUNTIME_PATH, textFiles, type PluginFile } from './layout.js'

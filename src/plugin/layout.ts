@@ -6,7 +6,7 @@
  * published and copied as it is. Nothing here reads the content dir: a plugin holds the
  * non-confidential half (the manifest and the code) only.
  */
-import type { Manifest } from '../mcp/manifest.js'
+import type { Manifest } from '../briefing/manifest.js'
 
 /** Where the single-file briefd sits inside the plugin. */
 export const RUNTIME_PATH = 'runtime/briefd.mjs'

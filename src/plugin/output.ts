@@ -9,22 +9,18 @@
 import {
   closeSync,
   constants,
-  fchmodSync,
   lstatSync,
   mkdirSync,
   openSync,
   readdirSync,
   readSync,
-  renameSync,
-  writeSync,
 } from 'node:fs'
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import { BriefdError, errnoCode } from '../shared/errors.js'
-import { removeFileIfExists } from '../shared/secure-fs.js'
+import { writeFileAtomic } from '../shared/secure-fs.js'
 import { RUNTIME_HEADER, RUNTIME_PATH, type PluginFile } from './layout.js'
 
-const { O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_RDONLY } = constants
+const { O_NOFOLLOW, O_RDONLY } = constants
 
 function lstatOrUndefined(path: string): ReturnType<typeof lstatSync> | undefined {
   try {
@@ -92,25 +88,7 @@ function writeFile(path: string, data: string | Uint8Array, mode: number): void 
   const st = lstatOrUndefined(path)
   if (st?.isDirectory())
     throw new BriefdError('ERR_PLUGIN_UNSAFE', `${path} is a directory; remove it and build again`)
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`
-  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode)
-  try {
-    fchmodSync(fd, mode)
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
-    let off = 0
-    while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)
-  } catch (err) {
-    closeSync(fd)
-    removeFileIfExists(tmp)
-    throw err
-  }
-  closeSync(fd)
-  try {
-    renameSync(tmp, path)
-  } catch (err) {
-    removeFileIfExists(tmp)
-    throw err
-  }
+  writeFileAtomic(path, data, mode)
 }
 
 /** Writes `files` below `out` (already prepared). */

@@ -110,10 +110,18 @@ export function ensurePrivateDir(path: string, options: PrivateDirOptions): void
  * and never follows a symlink standing at `path`.
  */
 export function writeSecretFileAtomic(path: string, data: string | Uint8Array): void {
+  writeFileAtomic(path, data, 0o600)
+}
+
+/**
+ * The same atomic, symlink-refusing write with another mode (a plugin's files are 0644 or
+ * 0755: they hold no secret, but a build must not write through a planted link either).
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, mode: number): void {
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600)
+  const fd = openSync(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode)
   try {
-    fchmodSync(fd, 0o600)
+    fchmodSync(fd, mode)
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data
     let off = 0
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off)

@@ -152,16 +152,13 @@ describe('ApiKeyVerifier.verify', () => {
 })
 
 describe('ApiKeyVerifier reload', () => {
-  it('honours a key created by another writer after at most one check interval', async () => {
+  it('honours a key created by another writer at once: an unknown id looks at the file again', async () => {
     const stateDir = freshStateDir()
     const c = clock()
     await createApiKey(stateDir, { name: 'first', scopes: ['briefd:read'] })
     const v = new ApiKeyVerifier({ stateDir, now: c.now })
     const { key, record } = await createApiKey(stateDir, { name: 'new', scopes: ['briefd:read'] })
-    // Within the interval the file is not even stat'ed: the new key is not known yet.
-    c.tick(500)
-    expect(codeOf(() => v.verify(key))).toBe('ERR_APIKEY_INVALID')
-    c.tick(500)
+    c.tick(60)
     expect(v.verify(key).subject).toBe(record.id)
     expect(v.size).toBe(2)
     await v.close()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { placeholdersOf, renderTemplate } from '../../src/client/render.js'
+import { placeholdersOf, renderTemplate } from '../../src/briefing/render.js'
 
 describe('renderTemplate', () => {
   it('fills placeholders, with or without spaces inside the braces', () => {

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { placeholdersOf, renderTemplate, type RenderValue } from '../../src/client/render.js'
+import { placeholdersOf, renderTemplate, type RenderValue } from '../../src/briefing/render.js'
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 200)
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { ContentResult } from '../../src/client/briefd-client.js'
-import { contentResult, DegradationReporter } from '../../src/mcp/content-flow.js'
+import { contentResult, DegradationReporter } from '../../src/briefing/content-flow.js'
 import { BriefdError } from '../../src/shared/errors.js'
 import { createLogger } from '../../src/shared/log.js'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkArguments, parseInputSchema } from '../../src/mcp/input-schema.js'
+import { checkArguments, parseInputSchema } from '../../src/briefing/input-schema.js'
 
 const parse = (schema: unknown) => parseInputSchema(schema, 'tools[0].inputSchema')
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import { loadManifest, parseManifest } from '../../src/mcp/manifest.js'
+import { loadManifest, parseManifest } from '../../src/briefing/manifest.js'
 import { isBriefdError } from '../../src/shared/errors.js'
 import { tempDir } from '../helpers/tmp.js'
 

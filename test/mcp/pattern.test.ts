@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { compilePattern, type Pattern } from '../../src/mcp/pattern.js'
-import { checkArguments, parseInputSchema } from '../../src/mcp/input-schema.js'
+import { compilePattern, type Pattern } from '../../src/briefing/pattern.js'
+import { checkArguments, parseInputSchema } from '../../src/briefing/input-schema.js'
 
 function compiled(source: string): Pattern {
   const c = compilePattern(source)

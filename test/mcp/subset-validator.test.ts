@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { SubsetJsonSchemaValidator } from '../../src/mcp/subset-validator.js'
+import { SubsetJsonSchemaValidator } from '../../src/briefing/subset-validator.js'
 
 describe('SubsetJsonSchemaValidator', () => {
   const validator = new SubsetJsonSchemaValidator()

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import { createServer } from 'node:net'
+import { freePort } from '../helpers/ports.js'
 import { resolve } from 'node:path'
 import { tempDir } from '../helpers/tmp.js'
 
@@ -18,14 +18,6 @@ function hostingBlocks(): string[] {
   const end = README.indexOf('\n## ', start + 5)
   const section = README.slice(start, end)
   return [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? '')
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as { port: number }
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
 }
 
 let dir: string

@@ -5,7 +5,7 @@
  * tokens. No mock of the authorization server or of the daemon.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createServer } from 'node:net'
+import { freePort } from '../helpers/ports.js'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { request as httpRequest } from 'node:http'
@@ -16,14 +16,6 @@ import { makeContent, type TestContent } from '../helpers/content.js'
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.js'
 import { TestAuthServer } from '../helpers/oidc.js'
 import { testTls } from '../helpers/tls.js'
-
-async function freePort(): Promise<number> {
-  const s = createServer()
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r))
-  const { port } = s.address() as { port: number }
-  await new Promise<void>((r) => s.close(() => r()))
-  return port
-}
 
 let content: TestContent
 let daemon: TestDaemon

@@ -7,7 +7,7 @@ import { resolve } from 'node:path'
 import { accessPolicyFinding } from '../../access/check.js'
 import { checkContent, DEFAULT_INSTRUCTIONS_LIMIT, describeFinding } from '../../content/check.js'
 import { templateInputsOf } from '../../content/placeholders.js'
-import { loadManifest } from '../../mcp/manifest.js'
+import { loadManifest } from '../../briefing/manifest.js'
 import { parseIntSetting } from '../../shared/settings.js'
 import { str } from '../options.js'
 

@@ -11,7 +11,7 @@ import { hasRecord, installAll, uninstallFile, type FileOutcome } from '../../in
 import { APPROVAL_NOTE, removeApproval } from '../../install/approval.js'
 import { mentionsBriefd, stateDirsNamedIn } from '../../install/locate.js'
 import { planInstall, type InstallScope } from '../../install/plan.js'
-import { loadManifest } from '../../mcp/manifest.js'
+import { loadManifest } from '../../briefing/manifest.js'
 import { BriefdError } from '../../shared/errors.js'
 import { briefdInvocation } from '../../shared/invocation.js'
 import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'

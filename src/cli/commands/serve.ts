@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { ManifestInputs } from '../../content/check.js'
 import { templateInputsOf } from '../../content/placeholders.js'
-import { loadManifest } from '../../mcp/manifest.js'
+import { loadManifest } from '../../briefing/manifest.js'
 import { isValidTemplateName } from '../../content/names.js'
 import { CONTENT_FILES } from '../../content/store.js'
 import { resolveDaemonConfig } from '../../daemon/config.js'
@@ -81,6 +81,7 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
     process.env.BRIEFD_STATE_DIR || str(opts, 'stateDir') ? ` --state-dir ${config.stateDir}` : ''
   logger.info(`daemon listening on ${daemon.url}`)
   logger.info(`content: ${config.contentDir}`)
+  if (config.toolsFile) logger.info(`MCP:     ${daemon.url}/mcp (tools: ${config.toolsFile})`)
   if (config.public) {
     logger.info(`public mode: resource ${config.public.resource}; state: ${config.stateDir}`)
   } else {
@@ -117,6 +118,11 @@ export async function serveCommand(opts: Record<string, unknown>): Promise<void>
           ? [`  curl -s -H "Authorization: Bearer $TOKEN" ${daemon.url}/v1/templates/${template}`]
           : []),
         `  curl -s ${daemon.url}/v1/instructions        # no token: 401, no content`,
+        ...(config.toolsFile
+          ? [
+              `  claude mcp add --transport http briefd ${daemon.url}/mcp --header "Authorization: Bearer $TOKEN"`,
+            ]
+          : []),
         '',
         'Press Ctrl-C to stop.',
         '',

@@ -38,6 +38,8 @@ export const ROUTES = {
   voice: { path: '/v1/voice', methods: READ, auth: 'principal' },
   briefing: { path: '/v1/briefing', methods: READ, auth: 'principal' },
   template: { path: '/v1/templates/:name', methods: READ, auth: 'principal' },
+  /** MCP over Streamable HTTP (with `briefd serve --tools`): POST only, stateless. */
+  mcp: { path: '/mcp', methods: ['POST'], auth: 'principal' },
   /** RFC 9728 protected resource metadata, root and path-inserted for the MCP endpoint. */
   resourceMetadata: {
     path: '/.well-known/oauth-protected-resource',

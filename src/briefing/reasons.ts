@@ -29,6 +29,8 @@ export function describeUnavailable(reason: BriefdError | undefined): string {
       return 'the briefd daemon sent an invalid answer'
     case 'ERR_CONTENT_NOT_FOUND':
       return 'the daemon does not have this content'
+    case 'ERR_SCOPE_INSUFFICIENT':
+      return 'the credential lacks the scope for it'
     case 'ERR_CONTENT_NAME_INVALID':
       return 'the content name is invalid'
     default:

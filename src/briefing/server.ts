@@ -7,7 +7,7 @@
  */
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js'
 import type { Tool } from '@modelcontextprotocol/sdk/types.js'
-import type { BriefdClient } from '../client/briefd-client.js'
+import type { DocumentSource } from './document-source.js'
 import type { Logger } from '../shared/log.js'
 import { VERSION } from '../shared/version.js'
 import {
@@ -34,13 +34,23 @@ export interface ServerSdk {
 export interface BriefdServerOptions {
   sdk: ServerSdk
   manifest: Manifest
-  client: BriefdClient
+  client: DocumentSource
   /** The `initialize` instructions (confidential or generic), resolved before connecting. */
   instructions: string
   logger: Logger
   /** Shared with whoever resolved the instructions, so one outage is one warning line. */
   reporter?: DegradationReporter
+  /**
+   * Which tools this principal may call (default: all). The others are left out of
+   * `tools/list` and refused as unknown; the daemon's `/mcp` answers their calls with an
+   * HTTP 403 before this server ever sees them.
+   */
+  mayCall?: (tool: string) => boolean
+  /** Told of every answered tool call (the daemon writes its audit line from it). */
+  onToolResult?: (tool: string, result: TextResult) => void
 }
+
+const all = (): boolean => true
 
 const NO_ARGUMENTS: Tool['inputSchema'] = {
   type: 'object',
@@ -49,7 +59,7 @@ const NO_ARGUMENTS: Tool['inputSchema'] = {
 }
 
 /** The `tools/list` entries: manifest tools plus the built-in briefing tool. */
-export function listTools(manifest: Manifest): Tool[] {
+export function listTools(manifest: Manifest, mayCall: (tool: string) => boolean = all): Tool[] {
   const tools: Tool[] = manifest.tools.map((t) => ({
     name: t.name,
     ...(t.title ? { title: t.title } : {}),
@@ -66,7 +76,7 @@ export function listTools(manifest: Manifest): Tool[] {
       annotations: { ...BRIEFING_TOOL_ANNOTATIONS },
     })
   }
-  return tools
+  return tools.filter((t) => mayCall(t.name))
 }
 
 /**
@@ -82,8 +92,9 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
   const { sdk, manifest, client, logger } = o
   const { McpError, ErrorCode } = sdk.types
   const reporter = o.reporter ?? new DegradationReporter(logger)
+  const mayCall = o.mayCall ?? all
   const byName = new Map<string, ManifestTool>(manifest.tools.map((t) => [t.name, t]))
-  const tools = listTools(manifest)
+  const tools = listTools(manifest, mayCall)
   const prompt = manifest.briefing.prompt
 
   const server = new sdk.Server(serverInfo(manifest), {
@@ -103,25 +114,34 @@ export function createBriefdServer(o: BriefdServerOptions): Server {
     sdk.types.CallToolRequestSchema,
     async function callToolHandler(request): Promise<TextResult> {
       const { name, arguments: args } = request.params
-      if (name === manifest.briefing.tool) {
-        if (args !== undefined && Object.keys(args).length > 0)
-          return {
-            content: [
-              { type: 'text', text: `Invalid arguments for tool ${name}: it takes no arguments` },
-            ],
-            isError: true,
-          }
-        return briefingResult(client, manifest, reporter)
-      }
-      const tool = byName.get(name)
-      if (!tool)
-        throw new McpError(
-          ErrorCode.InvalidParams,
-          `Unknown tool: ${JSON.stringify(name.slice(0, 80))}`,
-        )
-      return callTool(client, tool, args, reporter)
+      const result = await answer(name, args)
+      o.onToolResult?.(name, result)
+      return result
     },
   )
+
+  async function answer(
+    name: string,
+    args: Record<string, unknown> | undefined,
+  ): Promise<TextResult> {
+    if (name === manifest.briefing.tool && mayCall(name)) {
+      if (args !== undefined && Object.keys(args).length > 0)
+        return {
+          content: [
+            { type: 'text', text: `Invalid arguments for tool ${name}: it takes no arguments` },
+          ],
+          isError: true,
+        }
+      return briefingResult(client, manifest, reporter)
+    }
+    const tool = byName.get(name)
+    if (!tool || !mayCall(name))
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool: ${JSON.stringify(name.slice(0, 80))}`,
+      )
+    return callTool(client, tool, args, reporter)
+  }
 
   if (prompt) {
     server.setRequestHandler(sdk.types.ListPromptsRequestSchema, function listPromptsHandler() {

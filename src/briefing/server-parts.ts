@@ -5,7 +5,7 @@
  * briefing tool's annotations, and the briefing prompt's answer. One place, so the two servers
  * cannot drift apart.
  */
-import type { BriefdClient } from '../client/briefd-client.js'
+import type { DocumentSource } from './document-source.js'
 import {
   RENDER_TOOL_ANNOTATIONS,
   contentResult,
@@ -14,6 +14,9 @@ import {
   type TextResult,
 } from './content-flow.js'
 import type { Manifest, ToolAnnotations } from './manifest.js'
+
+/** Claude Code cuts server instructions here and appends "… [truncated]". */
+export const HOST_INSTRUCTIONS_LIMIT = 2048
 
 /** The `serverInfo` of `initialize`: name, version and title from the manifest. */
 export function serverInfo(manifest: Manifest): { name: string; version: string; title?: string } {
@@ -32,7 +35,7 @@ export const BRIEFING_TOOL_ANNOTATIONS: Readonly<ToolAnnotations> = Object.freez
 
 /** The answer to a call of the briefing tool (the daemon's briefing, or the generic one). */
 export async function briefingResult(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter: DegradationReporter,
 ): Promise<TextResult> {
@@ -41,7 +44,7 @@ export async function briefingResult(
 
 /** The answer to `prompts/get` for the briefing prompt (the daemon's briefing, or the generic one). */
 export async function briefingPrompt(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter: DegradationReporter,
 ): Promise<{

@@ -5,9 +5,9 @@
  * (check the arguments, render the template or the generic fallback), and the briefing. The
  * SDK wiring (server.ts, create-mcp-server.ts) only maps requests onto these functions.
  */
-import type { BriefdClient, ContentResult } from '../client/briefd-client.js'
-import { describeUnavailable } from '../client/reasons.js'
-import type { RenderValue } from '../client/render.js'
+import type { DocumentResult as ContentResult, DocumentSource } from './document-source.js'
+import { describeUnavailable } from './reasons.js'
+import type { RenderValue } from './render.js'
 import type { Logger } from '../shared/log.js'
 import { checkArguments } from './input-schema.js'
 import type { Manifest, ManifestTool, ToolAnnotations } from './manifest.js'
@@ -72,7 +72,7 @@ export class DegradationReporter {
 
 /** The `initialize` instructions, falling back to the manifest's generic ones with one warning line. */
 export async function resolveInstructions(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter?: DegradationReporter,
 ): Promise<ContentResult> {
@@ -114,7 +114,7 @@ export function invalidArguments(tool: string, message: string): TextResult {
 
 /** Renders a manifest tool's template (or its fallback) with already-checked values. */
 export async function renderTool(
-  client: BriefdClient,
+  client: DocumentSource,
   tool: ManifestTool,
   values: Readonly<Record<string, RenderValue>>,
   reporter?: DegradationReporter,
@@ -126,7 +126,7 @@ export async function renderTool(
 
 /** `tools/call` for a manifest tool: check the arguments, then render. */
 export async function callTool(
-  client: BriefdClient,
+  client: DocumentSource,
   tool: ManifestTool,
   args: unknown,
   reporter?: DegradationReporter,
@@ -138,7 +138,7 @@ export async function callTool(
 
 /** The briefing, or the manifest's generic briefing text. */
 export async function readBriefing(
-  client: BriefdClient,
+  client: DocumentSource,
   manifest: Manifest,
   reporter?: DegradationReporter,
 ): Promise<ContentResult> {

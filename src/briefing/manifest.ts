@@ -21,7 +21,7 @@ import { describeJsonSyntaxError } from '../shared/json-syntax.js'
 import { readFully } from '../shared/secure-fs.js'
 import { suggest } from '../shared/suggest.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
-import { placeholdersOf } from '../client/render.js'
+import { placeholdersOf } from './render.js'
 import { parseInputSchema, type InputSchema } from './input-schema.js'
 
 export interface ToolAnnotations {
@@ -42,6 +42,11 @@ export interface ManifestTool {
   /** Generic text (placeholders allowed) used when the template is unavailable. */
   fallback: string
   annotations?: ToolAnnotations
+  /**
+   * OAuth scopes (space-separated, RFC 6749 §3.3) a principal needs to see and call this
+   * tool on the daemon's `/mcp`; `briefd mcp` ignores it (its session token holds every scope).
+   */
+  scope?: string
 }
 
 export interface ManifestBriefing {
@@ -68,6 +73,8 @@ const MAX_TOOLS = 128
 const MAX_TEXT = 64 * 1024
 /** MCP tool names: letters, digits, `_`, `-`, `.` (1–128; we keep to 64). */
 export const TOOL_NAME_RE = /^[A-Za-z0-9_.-]{1,64}$/
+/** One or more RFC 6749 scope tokens, separated by single spaces. */
+const SCOPE_RE = /^[\x21\x23-\x5B\x5D-\x7E]+(?: [\x21\x23-\x5B\x5D-\x7E]+)*$/
 
 const DEFAULT_BRIEFING: ManifestBriefing = {
   tool: 'read_briefing',
@@ -173,6 +180,7 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
     'inputSchema',
     'fallback',
     'annotations',
+    'scope',
   ])
   const name = f.required(t.name, `${field}.name`, {
     max: 64,
@@ -211,6 +219,13 @@ function parseTool(f: Fields, v: unknown, field: string): ManifestTool {
   if (title !== undefined) tool.title = title
   const annotations = parseAnnotations(f, t.annotations, `${field}.annotations`)
   if (annotations) tool.annotations = annotations
+  const scope = f.text(t.scope, `${field}.scope`, {
+    optional: true,
+    max: 512,
+    re: SCOPE_RE,
+    rule: 'OAuth scope tokens separated by single spaces',
+  })
+  if (scope !== undefined) tool.scope = scope
   return tool
 }
 
