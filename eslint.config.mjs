@@ -29,6 +29,7 @@ const FOLDERS = [
   'access',
   'apikeys',
   'oauth',
+  'signin',
   'briefing',
   'client',
   'host',
@@ -80,13 +81,17 @@ const LAYERS = {
     may: ['host', 'briefing'],
     why: 'talks to the daemon over HTTP (client/daemon-request.ts) and finds its token through host/: nothing daemon-side.',
   },
+  signin: {
+    may: ['client'],
+    why: 'signs in to a hosted daemon from the user side: authorization server HTTP, the credential store, and client/ for the daemon; nothing daemon-side.',
+  },
   hooks: {
-    may: ['client', 'host'],
-    why: 'runs session start|end through client/ (daemon HTTP) and host/ (token files).',
+    may: ['client', 'host', 'signin'],
+    why: 'runs session start|end through client/ (daemon HTTP), host/ (token files) and signin/ (hosted daemons).',
   },
   mcp: {
-    may: ['client', 'host', 'briefing'],
-    why: 'briefd mcp must not reach daemon-side code or content: use client/ (daemon API), host/ and shared/.',
+    may: ['client', 'host', 'briefing', 'signin'],
+    why: 'briefd mcp must not reach daemon-side code or content: use client/ (daemon API), host/, briefing/, signin/ (hosted daemons) and shared/.',
   },
 }
 const DAEMON_ONLY = ['hono', 'hono/*', '@hono/*', 'jose', 'commander']

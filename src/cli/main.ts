@@ -128,6 +128,11 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
       .option('--project-dir <dir>', 'project root (default: the current directory)')
       .option('--name <name>', 'MCP server name (default: briefd)')
       .option('--state-dir <dir>', 'state dir of the daemon')
+      .option('--remote <url>', 'a hosted daemon (https): sign in first with briefd login URL')
+      .option(
+        '--transport <kind>',
+        'with --remote: stdio (local briefd mcp + hooks, default) or http (the remote /mcp endpoint + briefd headers)',
+      )
   installOptions(
     program
       .command('install')
@@ -157,6 +162,10 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
       'project whose Claude Code config to check (default: the current directory)',
     )
     .option('--no-mcp', 'skip the end-to-end briefd mcp check')
+    .option(
+      '--remote <url>',
+      'check a hosted daemon instead: sign-in, TLS, metadata, token exchange, briefd mcp (or BRIEFD_REMOTE)',
+    )
     .action(async (opts: Record<string, unknown>) => {
       const { doctorCommand } = await import('./commands/doctor.js')
       await doctorCommand(opts)
@@ -239,7 +248,11 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
       )
       .option(
         '--deadline <ms>',
-        `total time budget in ms (default ${name === 'start' ? 2000 : 1000})`,
+        `total time budget in ms (default ${name === 'start' ? '2000; 5000 with --remote' : 1000})`,
+      )
+      .option(
+        '--remote <url>',
+        'a hosted daemon (https) instead of the local one (or BRIEFD_REMOTE)',
       )
   sessionCommand(
     'start',
@@ -257,6 +270,58 @@ export function buildProgram(argv: readonly string[] = process.argv): Command {
     const { sessionEndCommand } = await import('./commands/session.js')
     await sessionEndCommand(opts)
   })
+
+  program
+    .command('login')
+    .description(
+      'sign in to a hosted briefd daemon (browser, --device, an API key or client credentials)',
+    )
+    .argument('<url>', "the hosted daemon's URL, e.g. https://briefd.example.com")
+    .option(
+      '--scope <scopes>',
+      "scopes to ask for (repeatable; default: the daemon's scopes_supported)",
+      collect,
+    )
+    .option('--device', 'sign in with a code on another device (SSH, headless machines)')
+    .option('--no-browser', 'print the sign-in URL on stderr instead of opening a browser')
+    .option('--client-id <id>', 'a client id registered for briefd at the authorization server')
+    .option(
+      '--client-secret-file <file>',
+      'client credentials: the 0600 file holding the client secret',
+    )
+    .option('--api-key-file <file>', 'sign in with an API key kept in this 0600 file')
+    .action(async (url: string, opts: Record<string, unknown>) => {
+      const { loginCommand } = await import('./commands/signin.js')
+      await loginCommand(url, opts)
+    })
+  program
+    .command('whoami')
+    .description(
+      'show the sign-in to a hosted daemon: subject, tenant, scopes, expiry (never a secret)',
+    )
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { whoamiCommand } = await import('./commands/signin.js')
+      whoamiCommand(url)
+    })
+  program
+    .command('logout')
+    .description('revoke the sign-in to a hosted daemon and delete it from this machine')
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { logoutCommand } = await import('./commands/signin.js')
+      await logoutCommand(url)
+    })
+  program
+    .command('headers')
+    .description(
+      'print {"Authorization":"Bearer <session token>"} for a hosted daemon (Claude Code headersHelper)',
+    )
+    .argument('[url]', "the hosted daemon's URL (default: BRIEFD_REMOTE)")
+    .action(async (url: string | undefined) => {
+      const { headersCommand } = await import('./commands/signin.js')
+      await headersCommand(url)
+    })
 
   const content = program.command('content').description('inspect the content dir')
   content

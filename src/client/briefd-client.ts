@@ -29,6 +29,8 @@ import {
 
 export const DEFAULT_TIMEOUT_MS = 500
 export const DEFAULT_GRACE_MS = 1500
+/** How long after a failed renewal of a refused token the next one is tried. */
+const RENEW_RETRY_MS = 30_000
 /** The least time a fetch gets after a late token, so a token found at the end of the grace period is still used. */
 const MIN_FETCH_MS = 250
 
@@ -48,6 +50,12 @@ export interface BriefdClientOptions {
   cacheMaxEntries?: number
   /** How long `instructions({ waitForToken: true })` waits for a token file, from construction, ms. Default 1500. */
   graceMs?: number
+  /**
+   * Gets a new session token into the token file when the daemon refused the current one (a
+   * hosted daemon: the session outlived its token; renewed from the stored sign-in). Throws
+   * when it cannot (signed out, key revoked): the client then falls back as for any refusal.
+   */
+  renewSession?: () => Promise<void>
   /** Diagnostics (never content or tokens). Default: silent. */
   logger?: Logger
   /** Clocks (tests): wall time for the grace period, monotonic time for the cache. */
@@ -92,6 +100,11 @@ function refusesToken(status: unknown): boolean {
 export class BriefdClient implements DocumentSource {
   readonly #env: Env
   readonly #locate: TokenLocator | undefined
+  readonly #renew: (() => Promise<void>) | undefined
+  /** One renewal at a time: concurrent refusals share it. */
+  #renewing: Promise<void> | undefined
+  /** After a failed renewal (authorization server down, sign-in revoked), when to try again. */
+  #renewRetryAt = 0
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #logger: Logger
@@ -115,6 +128,7 @@ export class BriefdClient implements DocumentSource {
     }
     this.#env = options.env ?? process.env
     this.#locate = options.locateTokenFile
+    this.#renew = options.renewSession
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.#graceMs = options.graceMs ?? DEFAULT_GRACE_MS
     this.#logger = options.logger ?? silentLogger
@@ -204,6 +218,7 @@ export class BriefdClient implements DocumentSource {
     cached: DaemonDocument | undefined,
     timeoutMs: number,
   ): Promise<DaemonDocument> {
+    await this.#retryRenewal()
     const session = this.#usableToken()
     try {
       return await fetchDocument({
@@ -220,7 +235,17 @@ export class BriefdClient implements DocumentSource {
       this.#logger.debug(
         `daemon refused the session token from ${session.path}; re-reading the token file once`,
       )
-      const again = readSessionToken(this.#env, this.#locate)
+      let again = readSessionToken(this.#env, this.#locate)
+      if (again.token === session.token && this.#renew) {
+        // Nobody replaced it: renew it ourselves (a hosted daemon's session outlived its token).
+        try {
+          await this.#renewOnce()
+        } catch (renewErr) {
+          this.#refuse(session.token)
+          throw renewErr
+        }
+        again = readSessionToken(this.#env, this.#locate)
+      }
       if (again.token !== session.token) {
         try {
           return await fetchDocument({
@@ -242,6 +267,33 @@ export class BriefdClient implements DocumentSource {
       }
       this.#refuse(session.token)
       throw err
+    }
+  }
+
+  #renewOnce(): Promise<void> {
+    const renew = this.#renew
+    if (!renew) return Promise.resolve()
+    this.#renewing ??= renew()
+      .catch((err: unknown) => {
+        this.#renewRetryAt = this.#now() + RENEW_RETRY_MS
+        throw err
+      })
+      .finally(() => (this.#renewing = undefined))
+    return this.#renewing
+  }
+
+  /**
+   * A refused token that nobody replaced: try renewing again now and then, so a session whose
+   * renewal failed for a while (authorization server down) recovers without a restart.
+   */
+  async #retryRenewal(): Promise<void> {
+    if (!this.#renew || this.#refusedToken === undefined || this.#now() < this.#renewRetryAt) return
+    try {
+      if (readSessionToken(this.#env, this.#locate).token !== this.#refusedToken) return
+      await this.#renewOnce()
+      this.#refusedToken = undefined
+    } catch {
+      // Reported by the renewal itself; the fetch below fails as before.
     }
   }
 

@@ -31,6 +31,7 @@ import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
 import { assertPeerIsOurs } from './listener-owner.js'
 import { proveDaemon } from './daemon-proof.js'
+import { remoteRequest } from './remote-request.js'
 import { SOCKET_HOST, socketUnsafeReason } from '../shared/local-socket.js'
 
 /** Bound on the proof exchange when the request gives no timeout. */
@@ -167,6 +168,8 @@ export function parseDaemonUrl(url: string): URL {
 }
 
 export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
+  // A hosted daemon: TLS authenticates it, and the loopback checks below do not apply.
+  if (req.url.startsWith('https:')) return remoteRequest(req)
   const base = parseDaemonUrl(req.url)
   const host = base.hostname.replace(/^\[|\]$/g, '')
   const maxBytes = req.maxBytes ?? DEFAULT_MAX_BYTES

@@ -9,6 +9,7 @@
 import { BriefdError } from '../shared/errors.js'
 import { TEMPLATE_NAME_RE } from '../shared/template-name.js'
 import { daemonRequest, jsonBody } from './daemon-request.js'
+import { challengeScope } from './session-exchange.js'
 import { documentPath as contractPath, type DocumentKind } from '../shared/contract/routes.js'
 
 /** A document as the client keeps it. `daemonUrl` is where it came from. */
@@ -99,6 +100,14 @@ export async function fetchDocument(o: FetchDocumentOptions): Promise<DaemonDocu
     throw new BriefdError('ERR_CONTENT_NOT_FOUND', `the daemon has no ${o.path.slice(4)}`, {
       details: { status: 404 },
     })
+  if (res.status === 403 && /insufficient_scope/.test(String(res.headers['www-authenticate']))) {
+    const scope = challengeScope(res.headers['www-authenticate']) ?? '<scope>'
+    throw new BriefdError(
+      'ERR_SCOPE_INSUFFICIENT',
+      `daemon at ${o.daemonUrl} needs scope ${scope} for ${o.path.slice(4)} (run: briefd login ${o.daemonUrl} --scope "${scope}")`,
+      { details: { status: 403, scope } },
+    )
+  }
   if (res.status === 401 || res.status === 403) {
     throw new BriefdError(
       'ERR_DAEMON_REJECTED',

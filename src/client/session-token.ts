@@ -3,14 +3,15 @@
  * Finding and reading this process's session token (written by the SessionStart hook).
  * The file is read afresh whenever the daemon must be asked, so a token that appears late
  * (the hook ran after us) or is replaced (after `/clear`) is used by the next request with
- * no restart. The daemon URL inside the file must be loopback: a token must never be sent
- * anywhere else, whatever the file says.
+ * no restart. The daemon URL inside the file must be loopback, or https for a hosted daemon
+ * (which issued the token): a token must never travel in clear text off this machine.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { BriefdError, isBriefdError } from '../shared/errors.js'
 import type { Env } from '../shared/paths.js'
 import { locateTokenFileForThisProcess, type TokenLocation } from '../host/discovery.js'
 import { parseDaemonUrl } from './daemon-request.js'
+import { parseRemoteDaemonUrl } from './remote-request.js'
 import { readTokenFile, type TokenRecord } from '../host/token-file.js'
 
 /** The parts of a token record a daemon request needs. */
@@ -58,11 +59,13 @@ export function readSessionToken(
     throw err
   }
   try {
-    parseDaemonUrl(record.daemon_url)
+    // A loopback daemon, or a hosted one over https (whose TLS certificate authenticates it).
+    if (record.daemon_url.startsWith('https:')) parseRemoteDaemonUrl(record.daemon_url)
+    else parseDaemonUrl(record.daemon_url)
   } catch (err) {
     throw new BriefdError(
       'ERR_FILE_INVALID',
-      `token file ${location.path} names a daemon that is not on loopback; refusing to send the token there`,
+      `token file ${location.path} names a daemon that is neither on loopback nor https; refusing to send the token there`,
       { cause: err },
     )
   }

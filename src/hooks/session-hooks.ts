@@ -36,6 +36,8 @@ import {
   type TokenRecord,
 } from '../host/token-file.js'
 import { sweepTokenFiles, type SweepResult } from './token-sweep.js'
+import { daemonBase, mintRemoteSession } from '../signin/session.js'
+import type { IssuedSession } from '../client/session-api.js'
 
 export interface HostSessionOptions {
   deadline: Deadline
@@ -54,6 +56,8 @@ export interface HostSessionOptions {
    * daemon means ERR_DAEMON_NOT_RUNNING. Must respect the deadline.
    */
   startDaemon?: (stateDir: string, deadline: Deadline) => Promise<DaemonInfo>
+  /** A hosted daemon (`--remote`, BRIEFD_REMOTE): sign-in and exchange instead of the local daemon. */
+  remote?: URL
 }
 
 /**
@@ -115,21 +119,8 @@ export async function startHostSession(o: HostSessionOptions): Promise<StartResu
   // Checked before anything else happens: a file we may not replace gets no daemon started
   // and no token issued for it.
   const previous = target.source === 'host' ? readQuietly(target.path) : readReplaceable(target)
-  const stateDir = o.stateDir ?? defaultStateDir(o.env ?? process.env)
-  const daemon = await locateOrStartDaemon(stateDir, o)
-  const bootstrap = readBootstrapCredential(stateDir)
-
-  deadline.check('asking the daemon for a session token')
+  const { session, daemon } = o.remote ? await remoteSession(o.remote, o) : await localSession(o)
   const viaSocket = daemon.socket !== undefined ? { socketPath: daemon.socket } : {}
-  const session = await requestSession({
-    url: daemon.url,
-    ...viaSocket,
-    bootstrap,
-    timeoutMs: deadline.remainingMs(),
-    signal: deadline.signal,
-  }).catch((err: unknown) => {
-    throw explainTimeout(err, daemon.url, deadline)
-  })
   const record = sessionTokenRecord(
     session,
     daemon.url,
@@ -241,9 +232,11 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
   removeFileIfExists(target.path)
   if (isExpired(record, now())) return { path: target.path, action: 'removed', revoked: false }
   try {
-    // The URL comes from our own state dir, not from the token file: the daemon may have
-    // moved, and whoever now holds the old port must not receive the token.
-    const daemon = locateDaemon(o.stateDir ?? defaultStateDir(o.env ?? process.env))
+    // The URL comes from our own state dir (or the configured remote), not from the token
+    // file: the daemon may have moved, and whoever now holds the old port must not receive it.
+    const daemon: { url: string; socket?: string } = o.remote
+      ? { url: daemonBase(o.remote) }
+      : locateDaemon(o.stateDir ?? defaultStateDir(o.env ?? process.env))
     deadline.check('revoking the session token')
     const revoked = await revokeSession({
       url: daemon.url,
@@ -265,6 +258,59 @@ export async function endHostSession(o: EndOptions): Promise<EndResult> {
     }
     throw err
   }
+}
+
+interface Issued {
+  session: IssuedSession
+  daemon: { url: string; socket?: string }
+}
+
+/** Local mode: the daemon of the state dir (started if allowed), with the bootstrap credential. */
+async function localSession(o: HostSessionOptions): Promise<Issued> {
+  const { deadline } = o
+  const stateDir = o.stateDir ?? defaultStateDir(o.env ?? process.env)
+  const daemon = await locateOrStartDaemon(stateDir, o)
+  const bootstrap = readBootstrapCredential(stateDir)
+  deadline.check('asking the daemon for a session token')
+  const session = await requestSession({
+    url: daemon.url,
+    ...(daemon.socket !== undefined ? { socketPath: daemon.socket } : {}),
+    bootstrap,
+    timeoutMs: deadline.remainingMs(),
+    signal: deadline.signal,
+  }).catch((err: unknown) => {
+    throw explainTimeout(err, daemon.url, deadline)
+  })
+  return { session, daemon }
+}
+
+/**
+ * Remote mode: an access token from the stored sign-in (refreshed as needed) or the API key,
+ * exchanged at the hosted daemon for a short-lived session token. Only that session token is
+ * ever written to the token file; the access and refresh tokens stay in the credential store.
+ */
+async function remoteSession(remote: URL, o: HostSessionOptions): Promise<Issued> {
+  o.deadline.check('signing in to the hosted daemon')
+  const session = await mintRemoteSession(remote, {
+    ...(o.env ? { env: o.env } : {}),
+    timeoutMs: o.deadline.remainingMs(),
+    signal: o.deadline.signal,
+  }).catch((err: unknown) => {
+    if (isBriefdError(err, 'ERR_DAEMON_TIMEOUT', 'ERR_DEADLINE_EXCEEDED'))
+      throw new BriefdError(
+        'ERR_DAEMON_TIMEOUT',
+        `${remote.origin} or its authorization server did not answer within ${o.deadline.budgetMs} ms (check: briefd doctor --remote ${remote.origin})`,
+        { cause: err },
+      )
+    if (isBriefdError(err, 'ERR_AUTH_SERVER_UNAVAILABLE', 'ERR_DAEMON_UNREACHABLE'))
+      throw new BriefdError(
+        err.code,
+        `${err.message} (generic content for now; check: briefd doctor --remote ${remote.origin})`,
+        { cause: err },
+      )
+    throw err
+  })
+  return { session, daemon: { url: daemonBase(remote) } }
 }
 
 async function locateOrStartDaemon(stateDir: string, o: HostSessionOptions): Promise<DaemonInfo> {

@@ -30,6 +30,15 @@ export interface InstallOptions {
   toolsFile?: string
   /** Settings to pass on (only the ones the user set explicitly). */
   env: Env
+  /**
+   * A hosted daemon (`install --remote URL`): the hooks and `briefd mcp` get `--remote`, or,
+   * with transport `http`, Claude Code talks to its `/mcp` endpoint with `briefd headers` as
+   * the headers helper. Already checked (https, or http on loopback).
+   */
+  remote?: string
+  transport?: 'stdio' | 'http'
+  /** The credentials dir (refresh tokens): the agent's file tools are kept out of it too. */
+  credentialsDir?: string
 }
 
 export interface FilePlan {
@@ -66,36 +75,59 @@ export function planInstall(o: InstallOptions): FilePlan[] {
     .map(([k, v]) => `${k}=${shellQuote(v)} `)
     .join('')
   const cli = `${prefix}${shellQuote(process.execPath)} ${shellQuote(BIN)}`
-  const startArgs = o.contentDir ? ` --content ${shellQuote(resolve(o.contentDir))}` : ''
-  const mcpArgs = [BIN, 'mcp', ...(o.toolsFile ? ['--tools', resolve(o.toolsFile)] : [])]
-  const mcpEntry: JsonObject = {
-    type: 'stdio',
-    command: process.execPath,
-    args: mcpArgs,
-    ...(Object.keys(env).length ? { env } : {}),
-  }
+  const remoteArg = o.remote ? ` --remote ${shellQuote(o.remote)}` : ''
+  const startArgs =
+    (o.contentDir && !o.remote ? ` --content ${shellQuote(resolve(o.contentDir))}` : '') + remoteArg
+  const mcpArgs = [
+    BIN,
+    'mcp',
+    ...(o.toolsFile ? ['--tools', resolve(o.toolsFile)] : []),
+    ...(o.remote ? ['--remote', o.remote] : []),
+  ]
+  const mcpEntry: JsonObject =
+    o.remote && o.transport === 'http'
+      ? {
+          type: 'http',
+          url: o.remote.replace(/\/+$/, '').endsWith('/mcp')
+            ? o.remote
+            : `${o.remote.replace(/\/+$/, '')}/mcp`,
+          // Claude Code runs this for each connection: a short-lived briefd session token,
+          // never the OAuth tokens, which stay in the credential store.
+          headersHelper: `${cli} headers ${shellQuote(o.remote)}`,
+        }
+      : {
+          type: 'stdio',
+          command: process.execPath,
+          args: mcpArgs,
+          ...(Object.keys(env).length ? { env } : {}),
+        }
+  const denied = [o.runtimeDir, o.stateDir, ...(o.credentialsDir ? [o.credentialsDir] : [])]
+  // Over http, Claude Code calls the headers helper for its tokens: the hooks have no job.
+  const hooks: Additions['hooks'] = [
+    // SessionStart stdout goes into the model's context: `session start` prints nothing there.
+    {
+      event: 'SessionStart',
+      group: {
+        hooks: [{ type: 'command', command: `${cli} session start${startArgs}`, timeout: 10 }],
+      },
+    },
+    {
+      event: 'SessionEnd',
+      group: {
+        hooks: [{ type: 'command', command: `${cli} session end${remoteArg}`, timeout: 5 }],
+      },
+    },
+  ]
   const settings: Additions = {
-    hooks: [
-      // SessionStart stdout goes into the model's context: `session start` prints nothing there.
-      {
-        event: 'SessionStart',
-        group: {
-          hooks: [{ type: 'command', command: `${cli} session start${startArgs}`, timeout: 10 }],
-        },
-      },
-      {
-        event: 'SessionEnd',
-        group: { hooks: [{ type: 'command', command: `${cli} session end`, timeout: 5 }] },
-      },
-    ],
+    hooks: o.transport === 'http' ? [] : hooks,
     // Keep the agent's own file tools (and sandboxed commands) out of the token and state
     // dirs: same-user code is otherwise out of reach of file modes.
     lists: [
       {
         path: ['permissions', 'deny'],
-        values: [`Read(/${o.runtimeDir}/**)`, `Read(/${o.stateDir}/**)`],
+        values: denied.map((d) => `Read(/${d}/**)`),
       },
-      { path: ['sandbox', 'filesystem', 'denyRead'], values: [o.runtimeDir, o.stateDir] },
+      { path: ['sandbox', 'filesystem', 'denyRead'], values: denied },
     ],
   }
   if (o.scope === 'project') {

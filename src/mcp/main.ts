@@ -8,6 +8,7 @@
  * only; every diagnostic goes to stderr.
  */
 import { BriefdClient } from '../client/briefd-client.js'
+import { remoteRenewer } from './remote-renew.js'
 import { BriefdError } from '../shared/errors.js'
 import { createLogger, parseLogLevel, type Logger } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
@@ -106,6 +107,7 @@ async function serve(
     graceMs: options.graceMs,
     cacheTtlMs: options.cacheTtlMs,
     cacheMaxEntries: options.cacheMaxEntries,
+    ...(options.remote ? { renewSession: remoteRenewer(options.remote, env, logger) } : {}),
     logger,
   })
   const reporter = new DegradationReporter(logger)

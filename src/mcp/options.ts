@@ -14,6 +14,7 @@ import { logLevelSetting } from '../shared/log.js'
 import type { Env } from '../shared/paths.js'
 import { parseIntSetting, pick, type RawSetting } from '../shared/settings.js'
 import { didYouMean } from '../shared/suggest.js'
+import { remoteSetting } from '../signin/remote-setting.js'
 
 export interface McpOptions {
   help: boolean
@@ -22,6 +23,8 @@ export interface McpOptions {
   graceMs: number
   cacheTtlMs: number
   cacheMaxEntries: number
+  /** A hosted daemon (`--remote`, BRIEFD_REMOTE): session tokens are renewed from the stored sign-in. */
+  remote?: URL
 }
 
 /** The example manifest shipped in the package (`examples/tools.json`), from dist/mcp/. */
@@ -43,7 +46,10 @@ const SPECS = {
   cacheMaxEntries: { flag: '--cache-max', env: 'BRIEFD_CACHE_MAX', min: 1, max: 100_000 },
 } as const satisfies Record<string, Spec>
 
-const FLAGS = ['--help', '--tools', ...Object.values(SPECS).map((s) => s.flag)]
+/** A request across a network (TLS, a remote host) needs more than a loopback one. */
+export const REMOTE_TIMEOUT_MS = 3000
+
+const FLAGS = ['--help', '--tools', '--remote', ...Object.values(SPECS).map((s) => s.flag)]
 
 export const MCP_USAGE = `Usage: briefd mcp [options]
 
@@ -55,6 +61,7 @@ Options (flag / environment variable, default):
   --grace-ms N          BRIEFD_GRACE_MS     wait this long for a late token file at start-up (${DEFAULT_GRACE_MS})
   --cache-ttl-ms N      BRIEFD_CACHE_TTL_MS reuse fetched content this long before revalidating (${DEFAULT_CACHE_TTL_MS})
   --cache-max N         BRIEFD_CACHE_MAX    most documents held in memory (${DEFAULT_CACHE_MAX_ENTRIES})
+  --remote URL          BRIEFD_REMOTE       a hosted daemon (https); renews session tokens from briefd login
   BRIEFD_TOKEN_FILE     session token file (default: the one the SessionStart hook wrote for this host)
   BRIEFD_LOG_LEVEL      debug | info | warn | error (info)
 `
@@ -62,6 +69,7 @@ Options (flag / environment variable, default):
 const PARSE_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
   tools: { type: 'string' },
+  remote: { type: 'string' },
   ...Object.fromEntries(Object.values(SPECS).map((s) => [s.flag.slice(2), { type: 'string' }])),
 } as const satisfies ParseArgsConfig['options']
 
@@ -137,10 +145,17 @@ export function resolveMcpOptions(args: readonly string[], env: Env): McpOptions
     : pick({ name: 'BRIEFD_TOOLS', value: env.BRIEFD_TOOLS })
   if (tools && (tools.value ?? '').trim() === '')
     throw new BriefdError('ERR_CONFIG_INVALID', `${tools.name} must be a file path`)
+  const remote = remoteSetting(flags.get('--remote'), env)
   return {
     help: flags.has('--help'),
     toolsFile: tools?.value ?? defaultToolsFile(),
-    timeoutMs: intSetting(flags, env, SPECS.timeoutMs, DEFAULT_TIMEOUT_MS),
+    timeoutMs: intSetting(
+      flags,
+      env,
+      SPECS.timeoutMs,
+      remote ? REMOTE_TIMEOUT_MS : DEFAULT_TIMEOUT_MS,
+    ),
+    ...(remote ? { remote } : {}),
     graceMs: intSetting(flags, env, SPECS.graceMs, DEFAULT_GRACE_MS),
     cacheTtlMs: intSetting(flags, env, SPECS.cacheTtlMs, DEFAULT_CACHE_TTL_MS),
     cacheMaxEntries: intSetting(flags, env, SPECS.cacheMaxEntries, DEFAULT_CACHE_MAX_ENTRIES),

@@ -75,6 +75,11 @@ export type BriefdErrorCode =
   // host sessions (`briefd session start|end`)
   | 'ERR_HOST_UNKNOWN'
   | 'ERR_DEADLINE_EXCEEDED'
+  // signing in to a hosted daemon (src/signin): a remote URL or metadata briefd refuses to use;
+  // no usable sign-in (never signed in, refresh token revoked or expired); a flow that failed
+  | 'ERR_REMOTE_INVALID'
+  | 'ERR_SIGNIN_REQUIRED'
+  | 'ERR_SIGNIN_FAILED'
   // `briefd plugin build`
   | 'ERR_PLUGIN_INVALID'
   | 'ERR_PLUGIN_UNSAFE'

@@ -36,6 +36,14 @@ export interface TestAuthServerOptions {
   scope?: string
   /** Seconds an access token lives; default 600. */
   accessTokenTtl?: number
+  /**
+   * Public native clients for people signing in (authorization code + PKCE with a loopback
+   * redirect, refresh tokens rotated on every use, the device flow), with oidc-provider's own
+   * login and consent pages. Dynamic registration and revocation are on as well.
+   */
+  publicClients?: string[]
+  /** Seconds a refresh token lives; default 1 day. */
+  refreshTokenTtl?: number
 }
 
 export interface MintOptions {
@@ -235,18 +243,40 @@ export class TestAuthServer {
     const resources = options.resources
     const scope = options.scope ?? 'briefd:read briefd:scoring'
     const provider = new Provider(this.issuer, {
-      clients: options.clients.map((c) => ({
-        client_id: c.clientId,
-        client_secret: secretOf(c),
-        grant_types: ['client_credentials'],
-        redirect_uris: [],
-        response_types: [],
-        token_endpoint_auth_method: 'client_secret_basic',
-      })),
+      clients: [
+        ...options.clients.map((c) => ({
+          client_id: c.clientId,
+          client_secret: secretOf(c),
+          grant_types: ['client_credentials'],
+          redirect_uris: [],
+          response_types: [],
+          token_endpoint_auth_method: 'client_secret_basic' as const,
+        })),
+        ...(options.publicClients ?? []).map((id) => ({
+          client_id: id,
+          application_type: 'native' as const,
+          grant_types: [
+            'authorization_code',
+            'refresh_token',
+            'urn:ietf:params:oauth:grant-type:device_code',
+          ],
+          redirect_uris: ['http://127.0.0.1/callback'],
+          response_types: ['code' as const],
+          token_endpoint_auth_method: 'none' as const,
+        })),
+      ],
+      // People sign in through oidc-provider's own login and consent pages (a test submits them).
+      findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+      issueRefreshToken: (_ctx, client) => client.grantTypeAllowed('refresh_token'),
+      rotateRefreshToken: true,
+      pkce: { required: () => true },
       jwks: { keys: this.#keys.flatMap((k) => k.jwks.keys).reverse() },
       features: {
-        devInteractions: { enabled: false },
+        devInteractions: { enabled: (options.publicClients ?? []).length > 0 },
         clientCredentials: { enabled: true },
+        deviceFlow: { enabled: true },
+        revocation: { enabled: true },
+        registration: { enabled: true },
         resourceIndicators: {
           enabled: true,
           defaultResource: () => resources[0] ?? '',
@@ -265,9 +295,21 @@ export class TestAuthServer {
       },
       // Access-token lifetime comes from the resource server info above; this only stops
       // oidc-provider's notice about an unset default.
-      ttl: { ClientCredentials: options.accessTokenTtl ?? 600 },
+      ttl: {
+        ClientCredentials: options.accessTokenTtl ?? 600,
+        AccessToken: options.accessTokenTtl ?? 600,
+        RefreshToken: options.refreshTokenTtl ?? 86_400,
+        Grant: options.refreshTokenTtl ?? 86_400,
+        Session: 86_400,
+        Interaction: 600,
+        DeviceCode: 600,
+        AuthorizationCode: 60,
+      },
       extraTokenClaims: (_ctx, token) =>
-        options.clients.find((c) => c.clientId === token.clientId)?.claims,
+        options.clients.find((c) => c.clientId === token.clientId)?.claims ??
+        ((options.publicClients ?? []).includes(token.clientId ?? '')
+          ? { tenant: 'acme' }
+          : undefined),
     })
     this.#handler = provider.callback()
   }

@@ -137,7 +137,7 @@ describe('briefd plugin build', () => {
       'https://briefd.example/t',
     ])
     expect(readFileSync(join(out, 'README.md'), 'utf8')).toContain('Experimental')
-    // Until the remote client arrives, the bundled MCP server refuses the option: say so.
+    // The bundled MCP server accepts the option (issue 12's remote client) and starts.
     const mcp2 = spawnSync(
       process.execPath,
       [
@@ -152,8 +152,8 @@ describe('briefd plugin build', () => {
         timeout: 30_000,
       },
     )
-    expect(mcp2.status).toBe(1)
-    expect(mcp2.stderr).toContain('unknown option "--remote"')
+    expect(mcp2.stderr).not.toContain('unknown option')
+    expect(mcp2.status).toBe(0)
   })
 })
 

@@ -9,19 +9,27 @@ import { runDoctor, type CheckStatus } from '../../doctor/run.js'
 import { briefdInvocation } from '../../shared/invocation.js'
 import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'
 import { str } from '../options.js'
+import { remoteSetting } from '../../signin/remote-setting.js'
 
 const MARK: Record<CheckStatus, string> = { pass: 'ok  ', fail: 'FAIL', warn: 'warn', skip: 'skip' }
 
 export async function doctorCommand(opts: Record<string, unknown>): Promise<void> {
   const limit = Number(process.env.BRIEFD_INSTRUCTIONS_LIMIT) || DEFAULT_INSTRUCTIONS_LIMIT
-  const results = await runDoctor({
-    stateDir: resolve(str(opts, 'stateDir') ?? defaultStateDir()),
-    runtimeDir: resolve(defaultRuntimeDir()),
-    projectDir: resolve(str(opts, 'projectDir') ?? process.cwd()),
-    instructionsLimit: limit,
-    skipMcp: opts.mcp === false,
-    cli: briefdInvocation(),
-  })
+  const remote = remoteSetting(str(opts, 'remote'))
+  const results = remote
+    ? await (
+        await import('../../doctor/remote.js')
+      ).runRemoteDoctor(remote, {
+        skipMcp: opts.mcp === false,
+      })
+    : await runDoctor({
+        stateDir: resolve(str(opts, 'stateDir') ?? defaultStateDir()),
+        runtimeDir: resolve(defaultRuntimeDir()),
+        projectDir: resolve(str(opts, 'projectDir') ?? process.cwd()),
+        instructionsLimit: limit,
+        skipMcp: opts.mcp === false,
+        cli: briefdInvocation(),
+      })
   const width = Math.max(...results.map((r) => r.name.length))
   const lines: string[] = []
   for (const r of results) {

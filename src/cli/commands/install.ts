@@ -17,6 +17,8 @@ import { briefdInvocation } from '../../shared/invocation.js'
 import { defaultRuntimeDir, defaultStateDir } from '../../shared/paths.js'
 import { ensurePrivateDir } from '../../shared/secure-fs.js'
 import { str } from '../options.js'
+import { remoteSetting } from '../../signin/remote-setting.js'
+import { credentialsDir, remoteKey } from '../../signin/store.js'
 
 function scopeOf(opts: Record<string, unknown>): InstallScope {
   if (opts.project && opts.user)
@@ -28,6 +30,12 @@ function plans(opts: Record<string, unknown>) {
   const stateDir = resolve(str(opts, 'stateDir') ?? defaultStateDir())
   const content = str(opts, 'content')
   const tools = str(opts, 'tools')
+  const remote = remoteSetting(str(opts, 'remote'), {})
+  const transport = str(opts, 'transport')
+  if (transport !== undefined && transport !== 'stdio' && transport !== 'http')
+    throw new BriefdError('ERR_CONFIG_INVALID', '--transport must be stdio or http')
+  if (transport !== undefined && !remote)
+    throw new BriefdError('ERR_CONFIG_INVALID', '--transport needs --remote URL')
   const scope = scopeOf(opts)
   const projectDir = resolve(str(opts, 'projectDir') ?? process.cwd())
   const name = str(opts, 'name') ?? 'briefd'
@@ -44,6 +52,13 @@ function plans(opts: Record<string, unknown>) {
       runtimeDir: resolve(defaultRuntimeDir()),
       ...(content ? { contentDir: content } : {}),
       ...(tools ? { toolsFile: tools } : {}),
+      ...(remote
+        ? {
+            remote: remoteKey(remote),
+            transport: transport === 'http' ? ('http' as const) : ('stdio' as const),
+            credentialsDir: resolve(credentialsDir()),
+          }
+        : {}),
       env: process.env,
     }),
   }

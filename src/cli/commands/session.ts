@@ -17,9 +17,15 @@ import { createLogger, logLevelSetting, parseLogLevel, type Logger } from '../..
 import { parseIntSetting } from '../../shared/settings.js'
 import { readHookInput, type HookInput } from '../hook-input.js'
 import { str } from '../options.js'
+import { remoteSetting } from '../../signin/remote-setting.js'
 
 /** SessionStart should feel instant; ~2 s is the most a user should ever wait on it. */
 export const START_DEADLINE_MS = 2000
+/**
+ * Against a hosted daemon a start may need a refresh at the authorization server and the
+ * exchange over the network: two round trips on a cold connection, each with TLS.
+ */
+export const REMOTE_START_DEADLINE_MS = 5000
 /** Claude Code gives all SessionEnd hooks 1.5 s together; leave room for the others. */
 export const END_DEADLINE_MS = 1000
 /** Kept back from the budget: the grace below plus exiting (flushing stderr, closing handles). */
@@ -44,10 +50,13 @@ export async function sessionEndCommand(opts: Record<string, unknown>): Promise<
 async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promise<void> {
   // Bad flags are our own hook configuration's fault: fail loudly (non-zero), before any work.
   const deadlineRaw = str(opts, 'deadline')
+  const remote = remoteSetting(str(opts, 'remote'))
   const totalMs =
     deadlineRaw === undefined
       ? kind === 'start'
-        ? START_DEADLINE_MS
+        ? remote
+          ? REMOTE_START_DEADLINE_MS
+          : START_DEADLINE_MS
         : END_DEADLINE_MS
       : parseIntSetting({ name: '--deadline', value: deadlineRaw }, 100, 60_000)
   // Lenient here, so a bad BRIEFD_LOG_LEVEL can still be reported (checked just below).
@@ -63,7 +72,7 @@ async function runSessionHook(kind: Kind, opts: Record<string, unknown>): Promis
     const input = await readHookInput(process.stdin, {
       timeoutMs: Math.min(STDIN_BUDGET_MS, deadline.remainingMs() / 4),
     })
-    const options: HostSessionOptions = { deadline, logger }
+    const options: HostSessionOptions = { deadline, logger, ...(remote ? { remote } : {}) }
     const stateDir = str(opts, 'stateDir')
     const tokenFile = str(opts, 'tokenFile')
     if (stateDir !== undefined) options.stateDir = stateDir
