@@ -65,7 +65,7 @@ export function readSessionToken(
   } catch (err) {
     throw new BriefdError(
       'ERR_FILE_INVALID',
-      `token file ${location.path} names a daemon that is neither on loopback nor https; refusing to send the token there`,
+      `token file ${location.path} names a daemon not on loopback and not https; refusing to send the token there`,
       { cause: err },
     )
   }

@@ -377,7 +377,6 @@ describe.concurrent('token files that point the token elsewhere', () => {
     ['an IPv4-mapped IPv6 loopback', () => `http://[::ffff:127.0.0.1]:${impostorPort}`],
     ['a wildcard-DNS name for 127.0.0.1', () => `http://127.0.0.1.nip.io:${impostorPort}`],
     ['userinfo before a loopback address', () => `http://user:pass@127.0.0.1:${impostorPort}`],
-    ['https on loopback', () => `https://127.0.0.1:${impostorPort}`],
     ['a loopback address without a port', () => 'http://127.0.0.1'],
     ['a file: URL', () => 'file:///etc/passwd'],
     ['a javascript: URL', () => 'javascript:alert(1)'],
@@ -397,6 +396,32 @@ describe.concurrent('token files that point the token elsewhere', () => {
       expect(impostorHits).toBe(0)
     },
   )
+
+  // A hosted daemon is reached over https (its certificate authenticates it), on loopback too:
+  // an impostor there gets a TLS handshake it cannot complete, never the token.
+  it('never sends the token to an https impostor on loopback: the handshake fails first', async ({
+    expect,
+  }) => {
+    const received: Buffer[] = []
+    const tlsImpostor = createServer((s) => {
+      s.on('data', (d: Buffer) => received.push(d))
+      setTimeout(() => s.destroy(), 200)
+    })
+    await new Promise<void>((resolve) => tlsImpostor.listen(0, '127.0.0.1', resolve))
+    try {
+      const port = (tlsImpostor.address() as { port: number }).port
+      const file = join(tempDir('briefd-adv-mcp-'), 'token.json')
+      const session = await daemon.newSession()
+      writeSessionTokenFile(file, session, `https://127.0.0.1:${port}`)
+      const { out, result } = await mcpWithTokenFile(file)
+      expect(out).toContain(GENERIC.instructions)
+      expect(sourceOf(result)).toBe('fallback')
+      expect(leaksIn(content, out, [session.token, daemon.bootstrap()])).toEqual([])
+      expect(Buffer.concat(received).toString('latin1')).not.toContain(session.token)
+    } finally {
+      tlsImpostor.close()
+    }
+  })
 })
 
 describe.concurrent('corrupt token files', () => {
