@@ -239,14 +239,18 @@ function audienceMatches(aud: unknown, accepted: readonly string[]): boolean {
   return values.some((a) => typeof a === 'string' && accepted.some((r) => sameResource(a, r)))
 }
 
-/** `scope` (space-separated, RFC 9068) and `scp` (an array, or Entra's space-separated string). */
+/**
+ * `scope` (a space-separated string, RFC 9068 §2.2.3; any other type refuses the token) and
+ * `scp` (an array, or Entra's space-separated string).
+ */
 function claimScopes(claims: JWTPayload): string[] {
   const out: string[] = []
   for (const name of ['scope', 'scp']) {
     const value = claims[name]
     if (value === undefined) continue
     if (typeof value === 'string') out.push(...value.split(' ').filter((s) => s !== ''))
-    else if (Array.isArray(value) && value.every((s) => typeof s === 'string')) out.push(...value)
+    else if (name === 'scp' && Array.isArray(value) && value.every((s) => typeof s === 'string'))
+      out.push(...value)
     else throw refused(`bad ${name} claim`)
   }
   return out

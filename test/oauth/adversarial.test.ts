@@ -145,6 +145,7 @@ const REASONS = new Map<string, string>([
   ['tenant as a number', 'bad tenant claim'],
   ['tenant as a list', 'bad tenant claim'],
   ['scope as a number', 'bad scope claim'],
+  ['scope as a list (RFC 9068 says a string)', 'bad scope claim'],
   ['scp as a list of numbers', 'bad scp claim'],
   ['a 1 MB token', 'too large'],
   ['an 8 KiB + 1 token', 'too large'],
@@ -312,6 +313,10 @@ describe('adversarial access tokens', () => {
     ['tenant as a number', () => as.signWith({}, as.claims(RESOURCE, { tenant: 7 }))],
     ['tenant as a list', () => as.signWith({}, as.claims(RESOURCE, { tenant: ['acme'] }))],
     ['scope as a number', () => as.signWith({}, as.claims(RESOURCE, { scope: 1 }))],
+    [
+      'scope as a list (RFC 9068 says a string)',
+      () => as.signWith({}, as.claims(RESOURCE, { scope: [], scp: ['briefd:read'] })),
+    ],
     ['scp as a list of numbers', () => as.signWith({}, as.claims(RESOURCE, { scp: [1] }))],
     // shape and size
     [
