@@ -29,6 +29,7 @@ import {
 import { connect as netConnect, type Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { BriefdError } from '../shared/errors.js'
+import { collectResponse } from './response-body.js'
 import { assertPeerIsOurs } from './listener-owner.js'
 import { proveDaemon } from './daemon-proof.js'
 import { remoteRequest } from './remote-request.js'
@@ -216,35 +217,7 @@ export function daemonRequest(req: DaemonRequest): Promise<DaemonResponse> {
             // Also bounds the daemon's proof of identity on a new connection (DaemonAgent).
             timeout: req.timeoutMs,
           }
-      const r = httpRequest(options, (res) => {
-        const chunks: Buffer[] = []
-        let size = 0
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length
-          if (size > maxBytes)
-            finish(
-              new BriefdError(
-                'ERR_DAEMON_RESPONSE_INVALID',
-                `daemon response larger than ${maxBytes} bytes`,
-              ),
-            )
-          else chunks.push(chunk)
-        })
-        res.on('end', () =>
-          finish(undefined, {
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        )
-        res.on('error', (err) =>
-          finish(
-            new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${req.url} broke the connection`, {
-              cause: err,
-            }),
-          ),
-        )
-      })
+      const r = httpRequest(options, (res) => collectResponse(res, maxBytes, req.url, finish))
       current = r
       r.on('error', (err) => {
         if (settled) return

@@ -10,6 +10,7 @@ import { Agent, request as httpsRequest } from 'node:https'
 import type { ClientRequest } from 'node:http'
 import { isIP } from 'node:net'
 import { BriefdError } from '../shared/errors.js'
+import { collectResponse } from './response-body.js'
 import type { DaemonRequest, DaemonResponse } from './daemon-request.js'
 
 const DEFAULT_MAX_BYTES = 4 * 1024 * 1024
@@ -74,35 +75,7 @@ export function remoteRequest(req: DaemonRequest): Promise<DaemonResponse> {
           agent,
           timeout: req.timeoutMs,
         },
-        (res) => {
-          const chunks: Buffer[] = []
-          let size = 0
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length
-            if (size > maxBytes)
-              finish(
-                new BriefdError(
-                  'ERR_DAEMON_RESPONSE_INVALID',
-                  `daemon response larger than ${maxBytes} bytes`,
-                ),
-              )
-            else chunks.push(chunk)
-          })
-          res.on('end', () =>
-            finish(undefined, {
-              status: res.statusCode ?? 0,
-              headers: res.headers,
-              body: Buffer.concat(chunks).toString('utf8'),
-            }),
-          )
-          res.on('error', (err) =>
-            finish(
-              new BriefdError('ERR_DAEMON_UNREACHABLE', `daemon at ${where} broke the connection`, {
-                cause: err,
-              }),
-            ),
-          )
-        },
+        (res) => collectResponse(res, maxBytes, where, finish),
       )
       current = r
       r.on('error', (err) => {
