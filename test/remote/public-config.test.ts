@@ -42,6 +42,27 @@ describe('public mode settings', () => {
     expect(() => resolve(flags)).toThrow(message)
   })
 
+  it('reads the same settings from BRIEFD_* variables', () => {
+    const config = resolveDaemonConfig(
+      { content: '/c', stateDir: '/s' },
+      {
+        BRIEFD_RESOURCE: R,
+        BRIEFD_ISSUERS: 'https://a.example,https://b.example',
+        BRIEFD_BEHIND_TLS_PROXY: '1',
+      },
+    )
+    expect(config.public).toEqual({
+      resource: 'https://briefd.example.com',
+      issuers: ['https://a.example', 'https://b.example'],
+      behindTlsProxy: true,
+    })
+    const tls = resolveDaemonConfig(
+      { content: '/c', stateDir: '/s' },
+      { BRIEFD_RESOURCE: R, BRIEFD_TLS_CERT: '/c.pem', BRIEFD_TLS_KEY: '/k.pem' },
+    )
+    expect(tls.public?.tls).toEqual({ certFile: '/c.pem', keyFile: '/k.pem' })
+  })
+
   it('binds any address with TLS or behind a TLS proxy', () => {
     expect(resolve({ resource: R, host: '0.0.0.0', tlsCert: 'c', tlsKey: 'k' }).host).toBe(
       '0.0.0.0',
